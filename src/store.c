@@ -1,0 +1,251 @@
+/* store.c - the writes of rated data (see store.h). */
+#include "store.h"
+
+#include <string.h>
+
+static const char *when(const char *t, char buf[32])
+{
+	if (t)
+		return t;
+	now_iso8601(buf);
+	return buf;
+}
+
+int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id, int64_t *id,
+		 int *created, struct fb_err *err)
+{
+	char hash[65], now[32];
+	sqlite3_stmt *st;
+	int made = 0;
+
+	sha256_hex(p->instruction, strlen(p->instruction), hash);
+	st = db_stmt(db, "SELECT id FROM prompt WHERE hash = ?1");
+	db_bind_text(st, 1, hash);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (p->source || p->external_id || p->correct_answers || p->incorrect_answers) {
+			st = db_stmt(db,
+				"UPDATE prompt SET source = coalesce(source, ?2), "
+				"external_id = coalesce(external_id, ?3), "
+				"correct_answers = coalesce(correct_answers, ?4), "
+				"incorrect_answers = coalesce(incorrect_answers, ?5) WHERE id = ?1 AND "
+				"((source IS NULL AND ?2 IS NOT NULL) OR (external_id IS NULL AND ?3 IS NOT NULL) "
+				"OR (correct_answers IS NULL AND ?4 IS NOT NULL) "
+				"OR (incorrect_answers IS NULL AND ?5 IS NOT NULL))");
+			sqlite3_bind_int64(st, 1, *id);
+			db_bind_text(st, 2, p->source);
+			db_bind_text(st, 3, p->external_id);
+			db_bind_text(st, 4, p->correct_answers);
+			db_bind_text(st, 5, p->incorrect_answers);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				return db_fail(db, err, "updating a prompt");
+		}
+	} else {
+		sqlite3_reset(st);
+		st = db_stmt(db, "INSERT INTO prompt (hash, instruction, source, external_id, "
+				 "correct_answers, incorrect_answers, created_at) "
+				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		db_bind_text(st, 1, hash);
+		db_bind_text(st, 2, p->instruction);
+		db_bind_text(st, 3, p->source);
+		db_bind_text(st, 4, p->external_id);
+		db_bind_text(st, 5, p->correct_answers);
+		db_bind_text(st, 6, p->incorrect_answers);
+		db_bind_text(st, 7, when(p->created_at, now));
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(db, err, "adding a prompt");
+		*id = sqlite3_last_insert_rowid(db->h);
+		made = 1;
+	}
+	if (dataset_id) {
+		st = db_stmt(db, "INSERT OR IGNORE INTO dataset_prompt (dataset_id, prompt_id) "
+				 "VALUES (?1, ?2)");
+		sqlite3_bind_int64(st, 1, dataset_id);
+		sqlite3_bind_int64(st, 2, *id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(db, err, "linking a prompt to its data set");
+	}
+	if (created)
+		*created = made;
+	return 0;
+}
+
+int store_completion(struct db *db, int64_t prompt_id, const struct store_completion *c,
+		     int64_t *id, int *created, struct fb_err *err)
+{
+	char hash[65];
+	sqlite3_stmt *st;
+	int idx = c->idx;
+
+	sha256_hex(c->response, strlen(c->response), hash);
+	st = db_stmt(db, "SELECT id FROM completion WHERE prompt_id = ?1 AND hash = ?2");
+	sqlite3_bind_int64(st, 1, prompt_id);
+	db_bind_text(st, 2, hash);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (created)
+			*created = 0;
+		return 0;
+	}
+	sqlite3_reset(st);
+	/* the wanted position may be taken (another rater's file, other text): append */
+	st = db_stmt(db, "SELECT coalesce(max(idx) + 1, 0), "
+			 "EXISTS (SELECT 1 FROM completion WHERE prompt_id = ?1 AND idx = ?2) "
+			 "FROM completion WHERE prompt_id = ?1");
+	sqlite3_bind_int64(st, 1, prompt_id);
+	sqlite3_bind_int(st, 2, idx);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return db_fail(db, err, "numbering a completion");
+	if (idx < 0 || sqlite3_column_int(st, 1))
+		idx = sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	st = db_stmt(db, "INSERT INTO completion (prompt_id, idx, hash, model, principle, "
+			 "system_prompt, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+	sqlite3_bind_int64(st, 1, prompt_id);
+	sqlite3_bind_int(st, 2, idx);
+	db_bind_text(st, 3, hash);
+	db_bind_text(st, 4, c->model);
+	db_bind_text(st, 5, c->principle);
+	db_bind_text(st, 6, c->system_prompt);
+	db_bind_text(st, 7, c->response);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "adding a completion");
+	*id = sqlite3_last_insert_rowid(db->h);
+	if (created)
+		*created = 1;
+	return 0;
+}
+
+int store_rating(struct db *db, const struct store_rating *r, int *changed, struct fb_err *err)
+{
+	char now[32];
+	sqlite3_stmt *st = db_stmt(db,
+		"INSERT INTO rating (completion_id, rater_id, aspect_id, value, na, rationale, "
+		"types, rationale2, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+		"ON CONFLICT (completion_id, rater_id, aspect_id) DO UPDATE SET "
+		"value = excluded.value, na = excluded.na, rationale = excluded.rationale, "
+		"types = excluded.types, rationale2 = excluded.rationale2, "
+		"updated_at = excluded.updated_at "
+		"WHERE value IS NOT excluded.value OR na IS NOT excluded.na "
+		"OR rationale IS NOT excluded.rationale OR types IS NOT excluded.types "
+		"OR rationale2 IS NOT excluded.rationale2");
+
+	sqlite3_bind_int64(st, 1, r->completion_id);
+	sqlite3_bind_int64(st, 2, r->rater_id);
+	sqlite3_bind_int64(st, 3, r->aspect_id);
+	if (r->has_value && !r->na)
+		sqlite3_bind_int(st, 4, r->value);
+	else
+		sqlite3_bind_null(st, 4);
+	sqlite3_bind_int(st, 5, r->na ? 1 : 0);
+	db_bind_text(st, 6, r->rationale);
+	db_bind_text(st, 7, r->types);
+	db_bind_text(st, 8, r->rationale2);
+	db_bind_text(st, 9, when(r->updated_at, now));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "storing a rating");
+	if (changed)
+		*changed = sqlite3_changes(db->h) > 0;
+	return 0;
+}
+
+int store_rating_delete(struct db *db, int64_t completion_id, int64_t rater_id,
+			int64_t aspect_id, struct fb_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM rating WHERE completion_id = ?1 AND "
+				       "rater_id = ?2 AND aspect_id = ?3");
+
+	sqlite3_bind_int64(st, 1, completion_id);
+	sqlite3_bind_int64(st, 2, rater_id);
+	sqlite3_bind_int64(st, 3, aspect_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "removing a rating");
+	return 0;
+}
+
+int store_critique(struct db *db, const struct store_critique *c, int *changed,
+		   struct fb_err *err)
+{
+	char now[32];
+	sqlite3_stmt *st = db_stmt(db,
+		"INSERT INTO critique (completion_id, rater_id, text, overall_score, "
+		"fine_grained_score, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+		"ON CONFLICT (completion_id, rater_id) DO UPDATE SET text = excluded.text, "
+		"overall_score = excluded.overall_score, "
+		"fine_grained_score = excluded.fine_grained_score, updated_at = excluded.updated_at "
+		"WHERE text IS NOT excluded.text OR overall_score IS NOT excluded.overall_score "
+		"OR fine_grained_score IS NOT excluded.fine_grained_score");
+
+	sqlite3_bind_int64(st, 1, c->completion_id);
+	sqlite3_bind_int64(st, 2, c->rater_id);
+	db_bind_text(st, 3, c->text);
+	if (c->has_overall)
+		sqlite3_bind_double(st, 4, c->overall);
+	else
+		sqlite3_bind_null(st, 4);
+	if (c->has_fine)
+		sqlite3_bind_double(st, 5, c->fine);
+	else
+		sqlite3_bind_null(st, 5);
+	db_bind_text(st, 6, when(c->updated_at, now));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "storing a critique");
+	if (changed)
+		*changed = sqlite3_changes(db->h) > 0;
+	return 0;
+}
+
+int store_preference(struct db *db, int64_t prompt_id, int64_t rater_id, int64_t chosen_id,
+		     int64_t rejected_id, const char *created_at, int *changed, struct fb_err *err)
+{
+	char now[32];
+	sqlite3_stmt *st = db_stmt(db,
+		"INSERT OR IGNORE INTO preference (prompt_id, rater_id, chosen_id, rejected_id, "
+		"created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+
+	sqlite3_bind_int64(st, 1, prompt_id);
+	sqlite3_bind_int64(st, 2, rater_id);
+	sqlite3_bind_int64(st, 3, chosen_id);
+	sqlite3_bind_int64(st, 4, rejected_id);
+	db_bind_text(st, 5, when(created_at, now));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "storing a preference");
+	if (changed)
+		*changed = sqlite3_changes(db->h) > 0;
+	return 0;
+}
+
+int store_flag(struct db *db, int64_t prompt_id, int64_t rater_id, const char *kind,
+	       const char *reason, const char *created_at, struct fb_err *err)
+{
+	char now[32];
+	sqlite3_stmt *st = db_stmt(db,
+		"INSERT INTO flag (prompt_id, rater_id, kind, reason, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (prompt_id, rater_id, kind) "
+		"DO UPDATE SET reason = excluded.reason WHERE reason IS NOT excluded.reason");
+
+	sqlite3_bind_int64(st, 1, prompt_id);
+	sqlite3_bind_int64(st, 2, rater_id);
+	db_bind_text(st, 3, kind);
+	db_bind_text(st, 4, reason ? reason : "");
+	db_bind_text(st, 5, when(created_at, now));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "storing a flag");
+	return 0;
+}
+
+int store_unflag(struct db *db, int64_t prompt_id, int64_t rater_id, const char *kind,
+		 struct fb_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM flag WHERE prompt_id = ?1 AND rater_id = ?2 "
+				       "AND kind = ?3");
+
+	sqlite3_bind_int64(st, 1, prompt_id);
+	sqlite3_bind_int64(st, 2, rater_id);
+	db_bind_text(st, 3, kind);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "removing a flag");
+	return 0;
+}
