@@ -70,28 +70,31 @@ endif
 all: layering $(PROG)
 
 $(PROG): $(MAIN_O) $(UILIB) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_O) $(UILIB) $(LIB) $(PKG_LIBS)
+	@echo "  LINK    $@"
+	@$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_O) $(UILIB) $(LIB) $(PKG_LIBS)
 
 $(LIB): $(SRC_O)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(UILIB): $(UI_O)
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h ui/*.h) | $(BUILD)/src $(BUILD)/ui $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # schema/*.sql and rubrics/*.rubric are compiled in, so the binary runs from anywhere.
 $(BUILD)/embedded.c: $(EMBED_IN) tests/embed.sh | $(BUILD)/src
-	sh tests/embed.sh $(EMBED_IN) > $@.tmp && mv $@.tmp $@
+	@sh tests/embed.sh $(EMBED_IN) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/embedded.o: $(BUILD)/embedded.c
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(ALL_LDFLAGS)
+	@echo "  CCLD    $@"
+	@$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests/unit -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(ALL_LDFLAGS)
 
 $(BUILD)/src $(BUILD)/ui $(BUILD)/tests:
 	mkdir -p $@
@@ -125,6 +128,7 @@ deps-bench: deps
 
 # ---- tests -----------------------------------------------------------------
 check: deps-test
+	@rm -f tests/out/results
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit

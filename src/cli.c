@@ -120,7 +120,7 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.progress = -1;
 	CLI_GETOPT_RESET();
-	while ((c = getopt_long(argc, argv, "+hq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.format = optarg;
@@ -202,7 +202,7 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.progress = -1;
 	CLI_GETOPT_RESET();
-	while ((c = getopt_long(argc, argv, "+ho:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o.format = optarg;
@@ -255,7 +255,7 @@ int cmd_stats(struct cli *cli, int argc, char **argv)
 	int c;
 
 	CLI_GETOPT_RESET();
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			sel.dataset = optarg;
@@ -353,7 +353,7 @@ int cmd_search(struct cli *cli, int argc, char **argv)
 	long hits;
 
 	CLI_GETOPT_RESET();
-	while ((c = getopt_long(argc, argv, "+hi", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hi", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (!strcmp(optarg, "prompt"))

@@ -713,6 +713,7 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 	jsonl_init(&rd, fs->f);
 	for (;;) {
 		struct fb_err e;
+		struct import_counts before;
 		enum jsonl_status s = jsonl_next(&rd, &rec, &len, &e);
 		cJSON *j;
 		const char *end = NULL;
@@ -788,8 +789,11 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			rc = -1;
 			break;
 		}
+		before = ctx->n;
 		if (ctx->fmt->record(ctx, j, &e) < 0) {
+			/* the record left nothing behind: neither rows nor counts */
 			db_rollback(ctx->db);
+			ctx->n = before;
 			report_bad(ctx, fs->path, rd.rec_line, 0, e.msg);
 		} else if (db_commit(ctx->db, err) < 0) {
 			cJSON_Delete(j);
