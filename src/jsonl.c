@@ -180,6 +180,10 @@ static enum jsonl_status next_line(struct jsonl_reader *r, const char **rec, siz
 		}
 		r->consumed += r->pos - start;
 		r->line++;
+		if (n > r->max_record) {
+			fb_error(err, "record longer than %zu MB: skipped", r->max_record >> 20);
+			return JSONL_BAD;
+		}
 		/* blank lines separate nothing and are not records */
 		{
 			size_t i = 0;
@@ -221,6 +225,7 @@ static enum jsonl_status next_element(struct jsonl_reader *r, const char **rec, 
 					return JSONL_END;
 				if (started) {
 					r->last_unterminated = 1;
+					r->astate = 3; /* nothing more can follow */
 					fb_error(err, "the JSON array is cut short (file truncated?)");
 					return JSONL_BAD;
 				}

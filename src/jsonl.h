@@ -17,7 +17,7 @@
 
 #include "util.h"
 
-#define JSONL_MAX_RECORD_DEFAULT ((size_t)256 << 20)
+#define JSONL_MAX_RECORD_DEFAULT ((size_t)64 << 20)
 
 enum jsonl_status {
 	JSONL_END = 0,     /* no more records */
