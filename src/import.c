@@ -1,7 +1,7 @@
 /* import.c - the import formats and the streaming import loop. */
 #include "import.h"
 
-#include "jsonl.h"
+#include "recq.h"
 #include "native.h"
 #include "progress.h"
 #include "store.h"
@@ -664,24 +664,6 @@ static char *dataset_name_for(const char *path)
 	return dot && dot != b ? xstrndup(b, (size_t)(dot - b)) : xstrdup(b);
 }
 
-/* 1-based column of the cJSON error position within its line. */
-static void json_error_at(const char *rec, size_t len, const char *at, long line0, int col0,
-			  long *line, int *col)
-{
-	const char *p, *ls = rec;
-	long l = line0;
-
-	if (!at || at < rec || at > rec + len)
-		at = rec + len;
-	for (p = rec; p < at; p++)
-		if (*p == '\n') {
-			l++;
-			ls = p + 1;
-		}
-	*line = l;
-	*col = (int)(at - ls) + (l == line0 ? col0 : 1);
-}
-
 struct import_file_state {
 	const char *path;
 	FILE *f;
@@ -704,59 +686,29 @@ static void report_bad(struct import_ctx *ctx, const char *path, long line, int 
 static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			   struct progress *pg, struct fb_err *err)
 {
-	struct jsonl_reader rd;
-	const char *rec;
-	size_t len;
+	struct recq *q = recq_start(fs->f);
+	struct recq_item it;
 	long in_batch = 0;
 	int rc = 0;
 
-	jsonl_init(&rd, fs->f);
 	for (;;) {
 		struct fb_err e;
 		struct import_counts before;
-		enum jsonl_status s = jsonl_next(&rd, &rec, &len, &e);
 		cJSON *j;
-		const char *end = NULL;
 
-		if (s == JSONL_END)
+		recq_next(q, &it);
+		if (it.kind == RECQ_END)
 			break;
-		if (s == JSONL_FATAL) {
-			rc = fb_error(err, "%s:%ld: %s", fs->path, rd.rec_line ? rd.rec_line : rd.line,
-				      e.msg);
+		if (it.kind == RECQ_FATAL) {
+			rc = fb_error(err, "%s:%ld: %s", fs->path, it.line, it.msg);
 			break;
 		}
 		ctx->n.records++;
-		if (s == JSONL_BAD) {
-			report_bad(ctx, fs->path, rd.rec_line, 0, e.msg);
+		if (it.kind == RECQ_BAD) {
+			report_bad(ctx, fs->path, it.line, it.col, it.msg);
 			continue;
 		}
-		j = cJSON_ParseWithLengthOpts(rec, len, &end, 0);
-		if (!j) {
-			long l;
-			int c;
-			char why[160];
-
-			json_error_at(rec, len, end, rd.rec_line, rd.rec_col, &l, &c);
-			if (rd.last_unterminated && rd.mode == 1)
-				snprintf(why, sizeof(why),
-					 "malformed JSON: the last line is cut short (truncated file?)");
-			else
-				snprintf(why, sizeof(why), "malformed JSON");
-			report_bad(ctx, fs->path, l, c, why);
-			continue;
-		}
-		/* trailing text after the value on the same line */
-		while (end && end < rec + len && (*end == ' ' || *end == '\t' || *end == '\r'))
-			end++;
-		if (end && end < rec + len) {
-			long l;
-			int c;
-
-			json_error_at(rec, len, end, rd.rec_line, rd.rec_col, &l, &c);
-			report_bad(ctx, fs->path, l, c, "unexpected text after the JSON value");
-			cJSON_Delete(j);
-			continue;
-		}
+		j = it.json;
 		if (!ctx->fmt) {
 			const struct import_format *f;
 
@@ -764,7 +716,7 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 				if (cJSON_IsObject(j) && f->detect(j))
 					break;
 			if (!f->name) {
-				report_bad(ctx, fs->path, rd.rec_line, 0,
+				report_bad(ctx, fs->path, it.line, 0,
 					   "not a record of any known format (use --format; see "
 					   "'feedbench import --help')");
 				cJSON_Delete(j);
@@ -794,7 +746,7 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			/* the record left nothing behind: neither rows nor counts */
 			db_rollback(ctx->db);
 			ctx->n = before;
-			report_bad(ctx, fs->path, rd.rec_line, 0, e.msg);
+			report_bad(ctx, fs->path, it.line, 0, e.msg);
 		} else if (db_commit(ctx->db, err) < 0) {
 			cJSON_Delete(j);
 			rc = -1;
@@ -809,10 +761,10 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			}
 			in_batch = 0;
 		}
-		progress_update(pg, ctx->n.records, rd.consumed);
+		progress_update(pg, ctx->n.records, it.consumed);
 	}
-	progress_update(pg, ctx->n.records, rd.consumed);
-	jsonl_release(&rd);
+	progress_update(pg, ctx->n.records, it.consumed);
+	recq_stop(q);
 	return rc;
 }
 
