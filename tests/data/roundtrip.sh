@@ -1,6 +1,6 @@
 # export --format feedbench, import into an empty database, export again: same bytes.
 . "$FIX/../data/lib.inc"
-for f in uf-small.jsonl uf-prerelease.jsonl h4.jsonl argilla.jsonl trl.jsonl demo.jsonl; do
+for f in uf-small.jsonl uf-prerelease.jsonl h4.jsonl argilla.jsonl trl.jsonl demo.jsonl demo-prerelease.jsonl; do
 	[ ! -f "$FIX/$f" ] || "$FB" import --quiet "$FIX/$f" 2>/dev/null || true
 done
 "$FB" import --quiet --rater alice "$FIX/uf-small.jsonl"
