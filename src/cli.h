@@ -40,6 +40,10 @@ int cmd_export(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_search(struct cli *cli, int argc, char **argv);
 int cmd_rubrics(struct cli *cli, int argc, char **argv);
-int cmd_annotate(struct cli *cli, int argc, char **argv);
+int cmd_annotate(struct cli *cli, int argc, char **argv); /* ui/annotate.c */
+int cmd_judge(struct cli *cli, int argc, char **argv);    /* src/judge.c */
+int cmd_agreement(struct cli *cli, int argc, char **argv); /* src/audit.c */
+int cmd_conflict(struct cli *cli, int argc, char **argv);  /* src/audit.c */
+int cmd_report(struct cli *cli, int argc, char **argv);    /* src/report.c */
 
 #endif

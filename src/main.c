@@ -17,6 +17,10 @@ static const struct cli_command commands[] = {
 	{"search", "PCRE2 search over prompts, responses and rationales", cmd_search},
 	{"rubrics", "list the aspects and their scales (or show one rubric)", cmd_rubrics},
 	{"annotate", "open the annotation workbench (the TUI)", cmd_annotate},
+	{"judge", "rate completions with an LLM judge (OpenAI-compatible, batch files)", cmd_judge},
+	{"agreement", "agreement between raters per aspect (kappas, alpha, ...)", cmd_agreement},
+	{"conflict", "how much the aspects conflict (Hummer-style, from ratings)", cmd_conflict},
+	{"report", "one self-contained HTML report of agreement and conflict", cmd_report},
 	{NULL, NULL, NULL},
 };
 
