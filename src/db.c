@@ -90,6 +90,7 @@ static int migrate(struct db *db, struct fb_err *err)
 				"%s: made by a newer feedbench (schema version %d; this one knows up "
 				"to %d): upgrade feedbench to use it",
 				db->path, have, want);
+	/* apply, in order, every migration newer than the file (numbers may skip) */
 	for (v = have + 1; v <= want; v++) {
 		const struct embedded_file *f;
 		char pragma[64];
@@ -98,16 +99,15 @@ static int migrate(struct db *db, struct fb_err *err)
 			if (migration_number(f->name) == v)
 				break;
 		if (!f->name)
-			return fb_error(err, "internal: schema migration %d is missing", v);
+			continue;
 		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
 			return -1;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
-		if (db_exec(db, f->text, err) < 0 || db_exec(db, pragma, err) < 0) {
+		if (db_exec(db, f->text, err) < 0 || db_exec(db, pragma, err) < 0 ||
+		    db_exec(db, "COMMIT", err) < 0) {
 			db_exec(db, "ROLLBACK", NULL);
 			return -1;
 		}
-		if (db_exec(db, "COMMIT", err) < 0)
-			return -1;
 	}
 	return 0;
 }
