@@ -8,9 +8,11 @@ run "$FB" --db other.db stats
 echo "not a database, clearly" > junk.db
 run "$FB" --db junk.db stats
 echo "-- usage errors exit 2"
-run "$FB"
+"$FB" > u.txt 2>&1 || echo "rc=$?"
+head -n 1 u.txt
 run "$FB" nosuch
-run "$FB" --bogus stats
+"$FB" --bogus stats > u.txt 2>&1 || echo "rc=$?"
+head -n 1 u.txt
 run "$FB" import
 run "$FB" stats --format yaml
 run "$FB" import --rater-kind llm x.jsonl
