@@ -21,7 +21,7 @@ TEST_PKGS := cmocka
 DEBS_BUILD := pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev \
               libpcre2-dev libcjson-dev nettle-dev
 DEBS_TEST  := libcmocka-dev tmux python3 sqlite3
-DEBS_BENCH := python3 hyperfine nodejs npm
+DEBS_BENCH := python3 sqlite3 time bc nodejs npm
 
 BUILD     ?= build
 ifneq ($(SANITIZE),)
