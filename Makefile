@@ -20,7 +20,7 @@ TEST_PKGS := cmocka
 # Debian packages: what each capability needs on a fresh machine.
 DEBS_BUILD := pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev \
               libpcre2-dev libcjson-dev nettle-dev
-DEBS_TEST  := libcmocka-dev tmux python3 sqlite3
+DEBS_TEST  := libcmocka-dev tmux python3 sqlite3 valgrind
 DEBS_BENCH := python3 sqlite3 time bc nodejs npm
 
 BUILD     ?= build
@@ -64,7 +64,7 @@ else
 PROG      := $(BUILD)/feedbench
 endif
 
-.PHONY: all check test unit data tui demo bench install uninstall clean deps \
+.PHONY: all check test unit data tui valgrind demo bench install uninstall clean deps \
         deps-test deps-bench layering golden
 
 all: layering $(PROG)
@@ -132,6 +132,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit
+	@$(MAKE) --no-print-directory valgrind
 	@sh tests/summary.sh
 
 test: unit data tui
@@ -144,6 +145,10 @@ data: $(PROG)
 
 tui: $(PROG)
 	@sh tests/run-tui.sh ./$(PROG)
+
+# The command-line paths under valgrind: no leaks, no memory errors.
+valgrind: $(PROG)
+	@sh tests/valgrind.sh ./$(PROG)
 
 # Regenerate the TUI golden screens after an intended change of the screens.
 golden: $(PROG)

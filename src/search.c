@@ -24,8 +24,15 @@ int search_compile(struct search_pattern *p, const char *pattern, int caseless,
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		return fb_error(err, "bad pattern at offset %zu: %s", (size_t)off, (char *)msg);
 	}
-	/* JIT makes searching 64k prompts fast; without it the interpreter still works */
-	pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
+	/* JIT makes searching 64k prompts fast; without it the interpreter still
+	 * works.  FEEDBENCH_PCRE2_JIT=0 turns it off (memory checkers such as
+	 * valgrind misread the JIT's wide loads). */
+	{
+		const char *jit = getenv("FEEDBENCH_PCRE2_JIT");
+
+		if (!jit || strcmp(jit, "0"))
+			pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
+	}
 	p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
 	p->mctx = pcre2_match_context_create(NULL);
 	if (!p->md || !p->mctx)
