@@ -265,11 +265,20 @@ tui_wait_exit() {
 		tui__n=$((tui__n - 1))
 		tui__nap
 	done
-	tui__sig=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_signal}')
+	# tmux marks the pane dead when the terminal closes, and learns the
+	# status a moment later when it reaps the process: wait for that too
+	while :; do
+		tui__sig=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_signal}')
+		tui__st=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_status}')
+		[ -n "$tui__sig$tui__st" ] && break
+		[ "$tui__n" -le 0 ] && tui_fail "the program's exit status never arrived"
+		tui__n=$((tui__n - 1))
+		tui__nap
+	done
 	if [ -n "$tui__sig" ]; then
 		echo $((128 + tui__sig))
 	else
-		tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_status}'
+		echo "$tui__st"
 	fi
 }
 
