@@ -106,8 +106,13 @@ tui_run() {
 		shift 2
 	fi
 	tui__server
+	rm -f "$TUI_TMP/status.$TUI_TARGET"
+	# A small shell runs the program and writes its exit status to a file:
+	# tmux's own record of it (pane_dead_status) proved unreliable.
 	# shellcheck disable=SC2086 # TUI_ENV is a list of words on purpose
 	tui_tmux new-session -d -s "$TUI_TARGET" -x "$tui__w" -y "$tui__h" -- \
+		sh -c 'st=$1; shift; "$@"; echo $? > "$st.tmp" && mv "$st.tmp" "$st"' sh \
+		"$TUI_TMP/status.$TUI_TARGET" \
 		env -i "PATH=$PATH" "HOME=$TUI_TMP/home" "XDG_CONFIG_HOME=$TUI_TMP/config" \
 		"TERM=$TUI_TERM" LANG=C.UTF-8 LC_ALL=C.UTF-8 "TMPDIR=$TUI_TMP" $TUI_ENV "$@" ||
 		tui_fail "cannot start $*"
@@ -253,33 +258,29 @@ tui_sql_is() {
 
 # The program's process id.
 tui_pid() {
-	tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_pid}'
+	# the program is the child of the status-keeping shell in the pane
+	tui__sh=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_pid}')
+	tui__n=$(( TUI_TIMEOUT * 20 ))
+	while :; do
+		tui__kid=$(cat "/proc/$tui__sh/task/$tui__sh/children" 2>/dev/null)
+		[ -n "$tui__kid" ] && break
+		[ "$tui__n" -le 0 ] && break
+		tui__n=$((tui__n - 1))
+		tui__nap
+	done
+	echo ${tui__kid%% *}
 }
 
 # tui_wait_exit [SECS] - wait for the program to end; prints its exit status
 # (128 + N when killed by signal N).
 tui_wait_exit() {
 	tui__n=$(( ${1:-$TUI_TIMEOUT} * 20 ))
-	while [ "$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead}')" != 1 ]; do
+	while [ ! -s "$TUI_TMP/status.$TUI_TARGET" ]; do
 		[ "$tui__n" -le 0 ] && tui_fail "the program is still running after ${1:-$TUI_TIMEOUT}s"
 		tui__n=$((tui__n - 1))
 		tui__nap
 	done
-	# tmux marks the pane dead when the terminal closes, and learns the
-	# status a moment later when it reaps the process: wait for that too
-	while :; do
-		tui__sig=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_signal}')
-		tui__st=$(tui_tmux display-message -p -t "=$TUI_TARGET:" '#{pane_dead_status}')
-		[ -n "$tui__sig$tui__st" ] && break
-		[ "$tui__n" -le 0 ] && tui_fail "the program's exit status never arrived"
-		tui__n=$((tui__n - 1))
-		tui__nap
-	done
-	if [ -n "$tui__sig" ]; then
-		echo $((128 + tui__sig))
-	else
-		echo "$tui__st"
-	fi
+	cat "$TUI_TMP/status.$TUI_TARGET"
 }
 
 # kill -9 the program and wait until it is gone.
