@@ -71,19 +71,19 @@ all: layering $(PROG)
 
 $(PROG): $(MAIN_O) $(UILIB) $(LIB)
 	@echo "  LINK    $@"
-	@$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_O) $(UILIB) $(LIB) $(PKG_LIBS)
+	@$(CC) $(ALL_LDFLAGS) -o $@.$$$$ $(MAIN_O) $(UILIB) $(LIB) $(PKG_LIBS) && mv -f $@.$$$$ $@
 
+# Objects and archives are written under a temporary name and renamed, so a
+# second make running in the same tree never links a half-written file.
 $(LIB): $(SRC_O)
-	@rm -f $@
-	@ar rcs $@ $^
+	@rm -f $@.$$$$ && ar rcs $@.$$$$ $^ && mv -f $@.$$$$ $@
 
 $(UILIB): $(UI_O)
-	@rm -f $@
-	@ar rcs $@ $^
+	@rm -f $@.$$$$ && ar rcs $@.$$$$ $^ && mv -f $@.$$$$ $@
 
 $(BUILD)/%.o: %.c $(wildcard src/*.h ui/*.h) | $(BUILD)/src $(BUILD)/ui $(BUILD)/tests
 	@echo "  CC      $<"
-	@$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(CC) $(ALL_CFLAGS) -c -o $@.$$$$ $< && mv -f $@.$$$$ $@
 
 # schema/*.sql and rubrics/*.rubric are compiled in, so the binary runs from anywhere.
 $(BUILD)/embedded.c: $(EMBED_IN) tests/embed.sh | $(BUILD)/src

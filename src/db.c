@@ -158,6 +158,9 @@ int db_open(struct db **out, const char *path, const struct rubric_set *rs, enum
 	int rc;
 
 	*out = NULL;
+	/* sqlite's memory statistics take a global mutex on every allocation;
+	 * feedbench never reads them (fails harmlessly once initialised) */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	db->path = xstrdup(path);
 	db->rubrics = rs;
 	rc = sqlite3_open_v2(path, &db->h,
@@ -274,6 +277,14 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	if (s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void db_bind_static(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
 }

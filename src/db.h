@@ -67,6 +67,9 @@ int db_fail(struct db *db, struct fb_err *err, const char *what);
 
 /* Bind helpers: NULL strings bind SQL NULL. */
 void db_bind_text(sqlite3_stmt *st, int i, const char *s);
+/* Bind without copying: s must stay valid until the statement is stepped
+ * and reset by the same caller (the hot paths of import use it). */
+void db_bind_static(sqlite3_stmt *st, int i, const char *s);
 void db_bind_textn(sqlite3_stmt *st, int i, const char *s, size_t n);
 /* Column text or NULL, borrowed until the next step/reset. */
 const char *db_col_text(sqlite3_stmt *st, int i);

@@ -20,7 +20,7 @@ int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id
 
 	sha256_hex(p->instruction, strlen(p->instruction), hash);
 	st = db_stmt(db, "SELECT id FROM prompt WHERE hash = ?1");
-	db_bind_text(st, 1, hash);
+	db_bind_static(st, 1, hash);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
@@ -34,10 +34,10 @@ int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id
 				"OR (correct_answers IS NULL AND ?4 IS NOT NULL) "
 				"OR (incorrect_answers IS NULL AND ?5 IS NOT NULL))");
 			sqlite3_bind_int64(st, 1, *id);
-			db_bind_text(st, 2, p->source);
-			db_bind_text(st, 3, p->external_id);
-			db_bind_text(st, 4, p->correct_answers);
-			db_bind_text(st, 5, p->incorrect_answers);
+			db_bind_static(st, 2, p->source);
+			db_bind_static(st, 3, p->external_id);
+			db_bind_static(st, 4, p->correct_answers);
+			db_bind_static(st, 5, p->incorrect_answers);
 			if (sqlite3_step(st) != SQLITE_DONE)
 				return db_fail(db, err, "updating a prompt");
 		}
@@ -46,13 +46,13 @@ int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id
 		st = db_stmt(db, "INSERT INTO prompt (hash, instruction, source, external_id, "
 				 "correct_answers, incorrect_answers, created_at) "
 				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-		db_bind_text(st, 1, hash);
-		db_bind_text(st, 2, p->instruction);
-		db_bind_text(st, 3, p->source);
-		db_bind_text(st, 4, p->external_id);
-		db_bind_text(st, 5, p->correct_answers);
-		db_bind_text(st, 6, p->incorrect_answers);
-		db_bind_text(st, 7, when(p->created_at, now));
+		db_bind_static(st, 1, hash);
+		db_bind_static(st, 2, p->instruction);
+		db_bind_static(st, 3, p->source);
+		db_bind_static(st, 4, p->external_id);
+		db_bind_static(st, 5, p->correct_answers);
+		db_bind_static(st, 6, p->incorrect_answers);
+		db_bind_static(st, 7, when(p->created_at, now));
 		if (sqlite3_step(st) != SQLITE_DONE)
 			return db_fail(db, err, "adding a prompt");
 		*id = sqlite3_last_insert_rowid(db->h);
@@ -81,7 +81,7 @@ int store_completion(struct db *db, int64_t prompt_id, const struct store_comple
 	sha256_hex(c->response, strlen(c->response), hash);
 	st = db_stmt(db, "SELECT id FROM completion WHERE prompt_id = ?1 AND hash = ?2");
 	sqlite3_bind_int64(st, 1, prompt_id);
-	db_bind_text(st, 2, hash);
+	db_bind_static(st, 2, hash);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
@@ -105,11 +105,11 @@ int store_completion(struct db *db, int64_t prompt_id, const struct store_comple
 			 "system_prompt, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	sqlite3_bind_int64(st, 1, prompt_id);
 	sqlite3_bind_int(st, 2, idx);
-	db_bind_text(st, 3, hash);
-	db_bind_text(st, 4, c->model);
-	db_bind_text(st, 5, c->principle);
-	db_bind_text(st, 6, c->system_prompt);
-	db_bind_text(st, 7, c->response);
+	db_bind_static(st, 3, hash);
+	db_bind_static(st, 4, c->model);
+	db_bind_static(st, 5, c->principle);
+	db_bind_static(st, 6, c->system_prompt);
+	db_bind_static(st, 7, c->response);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "adding a completion");
 	*id = sqlite3_last_insert_rowid(db->h);
@@ -140,10 +140,10 @@ int store_rating(struct db *db, const struct store_rating *r, int *changed, stru
 	else
 		sqlite3_bind_null(st, 4);
 	sqlite3_bind_int(st, 5, r->na ? 1 : 0);
-	db_bind_text(st, 6, r->rationale);
-	db_bind_text(st, 7, r->types);
-	db_bind_text(st, 8, r->rationale2);
-	db_bind_text(st, 9, when(r->updated_at, now));
+	db_bind_static(st, 6, r->rationale);
+	db_bind_static(st, 7, r->types);
+	db_bind_static(st, 8, r->rationale2);
+	db_bind_static(st, 9, when(r->updated_at, now));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "storing a rating");
 	if (changed)
@@ -180,7 +180,7 @@ int store_critique(struct db *db, const struct store_critique *c, int *changed,
 
 	sqlite3_bind_int64(st, 1, c->completion_id);
 	sqlite3_bind_int64(st, 2, c->rater_id);
-	db_bind_text(st, 3, c->text);
+	db_bind_static(st, 3, c->text);
 	if (c->has_overall)
 		sqlite3_bind_double(st, 4, c->overall);
 	else
@@ -189,7 +189,7 @@ int store_critique(struct db *db, const struct store_critique *c, int *changed,
 		sqlite3_bind_double(st, 5, c->fine);
 	else
 		sqlite3_bind_null(st, 5);
-	db_bind_text(st, 6, when(c->updated_at, now));
+	db_bind_static(st, 6, when(c->updated_at, now));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "storing a critique");
 	if (changed)
@@ -209,7 +209,7 @@ int store_preference(struct db *db, int64_t prompt_id, int64_t rater_id, int64_t
 	sqlite3_bind_int64(st, 2, rater_id);
 	sqlite3_bind_int64(st, 3, chosen_id);
 	sqlite3_bind_int64(st, 4, rejected_id);
-	db_bind_text(st, 5, when(created_at, now));
+	db_bind_static(st, 5, when(created_at, now));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "storing a preference");
 	if (changed)
@@ -228,9 +228,9 @@ int store_flag(struct db *db, int64_t prompt_id, int64_t rater_id, const char *k
 
 	sqlite3_bind_int64(st, 1, prompt_id);
 	sqlite3_bind_int64(st, 2, rater_id);
-	db_bind_text(st, 3, kind);
-	db_bind_text(st, 4, reason ? reason : "");
-	db_bind_text(st, 5, when(created_at, now));
+	db_bind_static(st, 3, kind);
+	db_bind_static(st, 4, reason ? reason : "");
+	db_bind_static(st, 5, when(created_at, now));
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "storing a flag");
 	return 0;
@@ -244,7 +244,7 @@ int store_unflag(struct db *db, int64_t prompt_id, int64_t rater_id, const char 
 
 	sqlite3_bind_int64(st, 1, prompt_id);
 	sqlite3_bind_int64(st, 2, rater_id);
-	db_bind_text(st, 3, kind);
+	db_bind_static(st, 3, kind);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return db_fail(db, err, "removing a flag");
 	return 0;
