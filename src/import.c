@@ -286,8 +286,8 @@ out:
 	return rc;
 }
 
-static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int idx, const cJSON *c,
-			 struct fb_err *err)
+static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, int idx,
+			 const cJSON *c, struct fb_err *err)
 {
 	struct store_completion sc;
 	const cJSON *ann, *a;
@@ -298,6 +298,7 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int idx, con
 		return fb_error(err, "completion %d must be an object", idx + 1);
 	memset(&sc, 0, sizeof(sc));
 	sc.idx = idx;
+	sc.fresh = fresh;
 	if (req_string(c, "response", &sc.response, err) < 0 ||
 	    import_opt_string(c, "model", &sc.model, err) < 0 ||
 	    import_opt_string(c, "principle", &sc.principle, err) < 0 ||
@@ -373,7 +374,7 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 		goto out;
 	ctx->n.prompts += created;
 	cJSON_ArrayForEach(c, comps) {
-		if (uf_completion(ctx, pid, idx++, c, err) < 0)
+		if (uf_completion(ctx, pid, created, idx++, c, err) < 0)
 			goto out;
 	}
 	rc = 0;

@@ -79,6 +79,27 @@ int store_completion(struct db *db, int64_t prompt_id, const struct store_comple
 	int idx = c->idx;
 
 	sha256_hex(c->response, strlen(c->response), hash);
+	if (c->fresh && idx >= 0) {
+		/* a new prompt: insert straight away; only a response repeated
+		 * within the record falls through to the lookup */
+		st = db_stmt(db, "INSERT OR IGNORE INTO completion (prompt_id, idx, hash, model, "
+				 "principle, system_prompt, response) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+		sqlite3_bind_int64(st, 1, prompt_id);
+		sqlite3_bind_int(st, 2, idx);
+		db_bind_static(st, 3, hash);
+		db_bind_static(st, 4, c->model);
+		db_bind_static(st, 5, c->principle);
+		db_bind_static(st, 6, c->system_prompt);
+		db_bind_static(st, 7, c->response);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(db, err, "adding a completion");
+		if (sqlite3_changes(db->h) > 0) {
+			*id = sqlite3_last_insert_rowid(db->h);
+			if (created)
+				*created = 1;
+			return 0;
+		}
+	}
 	st = db_stmt(db, "SELECT id FROM completion WHERE prompt_id = ?1 AND hash = ?2");
 	sqlite3_bind_int64(st, 1, prompt_id);
 	db_bind_static(st, 2, hash);

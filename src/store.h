@@ -33,6 +33,7 @@ struct store_completion {
 	const char *response; /* required */
 	const char *model, *principle, *system_prompt;
 	int idx; /* wanted position; -1 = after the last one */
+	int fresh; /* the prompt was just created: nothing to look up, idx is free */
 };
 
 /* Find the completion with this response under the prompt, or add it. */

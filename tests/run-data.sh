@@ -1,5 +1,5 @@
 #!/bin/sh
-# run-data.sh FEEDBENCH - data-driven tests: each tests/data/NAME.sh runs
+# run-data.sh FEEDBENCH [CASE...] - data-driven tests: each tests/data/NAME.sh runs
 # feedbench on fixtures; its combined output (and exit codes it echoes) must
 # equal tests/data/NAME.expected.  FEEDBENCH_GOLDEN=update rewrites the
 # expected files (review the diff before committing!).
@@ -8,10 +8,14 @@
 # directory, also the working directory), FEEDBENCH_DB=$T/test.db.
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+shift
 pass=0; fail=0; failed=""
 mkdir -p "$top/tests/out"
 for case in "$top"/tests/data/*.sh; do
 	name=$(basename "$case" .sh)
+	if [ $# -gt 0 ]; then
+		case " $* " in *" $name "*) ;; *) continue ;; esac
+	fi
 	t=$(mktemp -d "${TMPDIR:-/tmp}/feedbench-data.XXXXXX")
 	out="$top/tests/out/$name.out"
 	( cd "$t" && FB="$bin" FIX="$top/tests/fixtures" T="$t" FEEDBENCH_DB="$t/test.db" \

@@ -2,9 +2,10 @@
 . "$FIX/../data/lib.inc"
 run "$FB" --db other.db stats --format csv
 q "PRAGMA user_version"
-sqlite3 other.db "PRAGMA journal_mode; PRAGMA user_version"
+sqlite3 other.db "PRAGMA journal_mode"
+[ "$(sqlite3 other.db "PRAGMA user_version")" -ge 1 ] && echo "schema applied"
 sqlite3 other.db "PRAGMA user_version = 99"
-run "$FB" --db other.db stats
+run "$FB" --db other.db stats 2>&1 | sed 's/knows up to [0-9]*/knows up to N/'
 echo "not a database, clearly" > junk.db
 run "$FB" --db junk.db stats
 echo "-- usage errors exit 2"

@@ -20,3 +20,8 @@ q "SELECT p.external_id, a.name, x.value FROM rating x JOIN completion c ON c.id
    JOIN prompt p ON p.id = c.prompt_id JOIN aspect a ON a.id = x.aspect_id
    WHERE p.external_id IS NOT NULL ORDER BY a.id"
 q "SELECT d.name, count(*) FROM dataset d JOIN dataset_prompt dp ON dp.dataset_id = d.id GROUP BY d.id ORDER BY d.name"
+echo "-- a response repeated within a record is one completion"
+printf '{"instruction":"dup","completions":[{"response":"same"},{"response":"other"},{"response":"same","annotations":{"honesty":{"Rating":"2"}}}]}\n' > dup.jsonl
+run "$FB" import dup.jsonl
+q "SELECT c.idx, c.response, count(x.id) FROM completion c JOIN prompt p ON p.id = c.prompt_id
+   LEFT JOIN rating x ON x.completion_id = c.id WHERE p.instruction = 'dup' GROUP BY c.id ORDER BY c.idx"
