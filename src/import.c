@@ -16,6 +16,8 @@
 /* Records per transaction: big enough to amortise the commit, small enough
  * that an interrupted import keeps most of its work. */
 #define IMPORT_BATCH 2000
+/* Bad records reported one by one; the rest are only counted. */
+#define IMPORT_SHOWN_BAD 50
 
 /* ---- shared helpers ---- */
 
@@ -677,7 +679,10 @@ static void report_bad(struct import_ctx *ctx, const char *path, long line, int 
 {
 	FILE *out = ctx->opts->report ? ctx->opts->report : stderr;
 
-	ctx->n.skipped++;
+	/* a file of bad records would drown the terminal: the first ones say
+	 * enough, the summary counts the rest */
+	if (++ctx->n.skipped > IMPORT_SHOWN_BAD)
+		return;
 	if (col > 0)
 		fprintf(out, "%s:%ld:%d: %s\n", path, line, col, why);
 	else
@@ -782,6 +787,8 @@ static void print_summary(struct import_ctx *ctx, const char *what)
 		what, ctx->n.records, ctx->fmt ? ctx->fmt->name : "no format", ctx->n.prompts,
 		ctx->n.completions, ctx->n.ratings, ctx->n.critiques, ctx->n.preferences,
 		ctx->n.skipped);
+	if (ctx->n.skipped > IMPORT_SHOWN_BAD)
+		fprintf(out, "(only the first %d bad records were listed)\n", IMPORT_SHOWN_BAD);
 	for (i = 0; i < ctx->nunknown; i++)
 		fprintf(out,
 			"note: aspect '%s' has no rubric, so its ratings were not imported "

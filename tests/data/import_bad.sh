@@ -50,3 +50,8 @@ echo '{"hello":"world"}' > odd.jsonl
 run "$FB" import odd.jsonl
 run "$FB" import nosuch.jsonl
 run "$FB" import --format nosuch odd.jsonl
+echo "-- many bad records: the first 50 are listed, all are counted"
+i=0; while [ $i -lt 60 ]; do echo "bad $i"; i=$((i + 1)); done > many.jsonl
+"$FB" import --format ultrafeedback many.jsonl > many.out 2>&1 || echo "rc=$?"
+grep -c 'malformed JSON' many.out
+tail -n 2 many.out
