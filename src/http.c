@@ -51,6 +51,8 @@ struct http_client {
 	struct xlist queued, active, retry;
 	struct done *done_head, *done_tail;
 	size_t ndone;
+	int64_t paused_until; /* after a 429 nothing starts before this (monotonic ms) */
+	long retries, throttled; /* retries scheduled, of which after a 429 */
 };
 
 static int curl_ready;
@@ -256,7 +258,7 @@ static int check_url(const char *url, int allow_insecure, char **safe, int *loop
 	*loopback = is_loopback(host);
 	if (!strcmp(scheme, "http") && !*loopback && !allow_insecure) {
 		fb_error(err, "http://%s: plain http would send the key unencrypted; use https "
-			      "(or allow insecure http explicitly)", host);
+			      "(or, on a network you trust, --allow-insecure-http)", host);
 		goto out;
 	}
 	*safe = xasprintf("%s://%s%s%s%s", scheme, host, port ? ":" : "", port ? port : "",
@@ -269,6 +271,36 @@ out:
 	curl_free(path);
 	curl_url_cleanup(u);
 	return rc;
+}
+
+int http_url_check(const char *url, int allow_insecure, char **host, int *loopback,
+		   struct fb_err *err)
+{
+	CURLU *u;
+	char *h = NULL, *safe = NULL;
+	int lb = 0;
+
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return fb_error(err, "libcurl could not be initialised");
+		curl_ready = 1;
+	}
+	if (check_url(url, allow_insecure, &safe, &lb, err) < 0)
+		return -1;
+	free(safe);
+	if (host) {
+		u = curl_url();
+		if (!u)
+			fatal("out of memory (curl_url)");
+		curl_url_set(u, CURLUPART_URL, url, 0);
+		curl_url_get(u, CURLUPART_HOST, &h, 0);
+		*host = xstrdup(h ? h : "");
+		curl_free(h);
+		curl_url_cleanup(u);
+	}
+	if (loopback)
+		*loopback = lb;
+	return 0;
 }
 
 /* ---- curl callbacks -------------------------------------------------------- */
@@ -561,6 +593,15 @@ static void finish(struct http_client *c, struct xfer *x, CURLcode rc)
 							   rng_double(&c->rng));
 		x->state = X_RETRY;
 		list_push(&c->retry, x);
+		c->retries++;
+		/* A rate limit concerns the account, not this request: hold every
+		 * start until the server's delay has passed, as the openai-cookbook
+		 * processor does, instead of sending more requests into the limit. */
+		if (fail == HTTP_FAIL_NONE && status == 429) {
+			c->throttled++;
+			if (x->due_ms > c->paused_until)
+				c->paused_until = x->due_ms;
+		}
 	} else {
 		deliver(c, x, status, fail, rc);
 	}
@@ -590,6 +631,8 @@ static void start_due(struct http_client *c)
 	int64_t now = now_ms();
 	struct xfer *x, *next;
 
+	if (now < c->paused_until)
+		return;
 	for (x = c->retry.head; x && c->active.n < (size_t)c->cfg.max_in_flight; x = next) {
 		next = x->next;
 		if (x->due_ms <= now)
@@ -644,13 +687,15 @@ int http_poll(struct http_client *c, struct pollfd *extra, size_t nextra, int ti
 		return (int)c->ndone;
 	if (!c->active.n && !c->retry.n && !c->queued.n && nextra == 0)
 		return 0;
-	if (c->retry.n) {
+	if (c->retry.n || (c->queued.n && c->paused_until > now_ms())) {
 		int64_t now = now_ms(), first = INT64_MAX;
 		struct xfer *x;
 
 		for (x = c->retry.head; x; x = x->next)
 			if (x->due_ms < first)
 				first = x->due_ms;
+		if (c->paused_until > first)
+			first = c->paused_until;
 		if (first - now < wait)
 			wait = first - now < 0 ? 0 : first - now;
 	}
@@ -706,6 +751,16 @@ void http_response_free(struct http_response *r)
 	free(r->x_should_retry);
 	free(r->request_id);
 	free((struct done *)(void *)r);
+}
+
+long http_retries(const struct http_client *c)
+{
+	return c->retries;
+}
+
+long http_throttled(const struct http_client *c)
+{
+	return c->throttled;
 }
 
 size_t http_pending(const struct http_client *c)

@@ -90,6 +90,15 @@ struct http_response {
 
 struct http_client;
 
+/*
+ * Check a URL as http_submit would (scheme, plain http only to loopback
+ * unless allow_insecure).  On success *host (may be NULL; caller frees) is
+ * its host name and *loopback (may be NULL) whether it is this machine.
+ * -1 with err otherwise.  Needs no client.
+ */
+int http_url_check(const char *url, int allow_insecure, char **host, int *loopback,
+		   struct fb_err *err);
+
 /* NULL with err when libcurl cannot be set up. Free with http_client_free. */
 struct http_client *http_client_new(const struct http_config *cfg, struct fb_err *err);
 /* Abort everything; responses not yet taken are freed, user data untouched. */
@@ -121,6 +130,15 @@ void http_response_free(struct http_response *r);
 
 /* Requests submitted and not yet taken with http_next (queued, running, waiting to retry, ready). */
 size_t http_pending(const struct http_client *c);
+
+/*
+ * Retries scheduled so far (for a live count), and how many of them
+ * followed a 429.  After a retried 429 no request starts (new or retry)
+ * until that retry's delay has passed: the limit is the account's, so the
+ * whole client waits rather than only the request that hit it.
+ */
+long http_retries(const struct http_client *c);
+long http_throttled(const struct http_client *c);
 
 /* Finish every request that is not ready yet as HTTP_FAIL_CANCELLED. */
 void http_cancel_all(struct http_client *c);

@@ -26,13 +26,19 @@
  */
 #define LABEL(word) "[ \\t]*(?:[-*+>][ \\t]+)?[*_]*" word "[*_]*[ \\t]*:[*_ \\t]*"
 
-/* Header lines naming a text: "#### Output for Text 2", "**Text 2:**". */
+/*
+ * Header lines naming a text: "#### Output for Text 2", "**Text 2:**"; or
+ * a line that opens with "Text 2:" and goes on with the answer's first
+ * label ("Text 2: Rating: 4"), where the header ends before the label.
+ */
 static const char header_src[] =
 	"(?im)^[ \\t]*(?|"
-	"\\#{1,6}[ \\t]*[*_]*[ \\t]*(?:output[ \\t]+for[ \\t]+)?text[ \\t]*(\\d{1,4})\\b[^\\n]*"
+	"\\#{1,6}[ \\t]*[*_]*[ \\t]*(?:output[ \\t]+for[ \\t]+)?text[ \\t]*(\\d{1,4})\\b[^\\n]*$"
 	"|[*_]*[ \\t]*<?(?:output[ \\t]+for[ \\t]+)?text[ \\t]*(\\d{1,4})[ \\t]*>?"
-	"[ \\t]*[*_]*[ \\t]*:?[ \\t]*[*_]*[ \\t]*"
-	")$";
+	"[ \\t]*[*_]*[ \\t]*:?[ \\t]*[*_]*[ \\t]*$"
+	"|[*_]*[ \\t]*(?:output[ \\t]+for[ \\t]+)?text[ \\t]*(\\d{1,4})[ \\t]*[*_]*[ \\t]*[:.)][*_]*[ \\t]*"
+	"(?=[*_]*(?:rating|types?)[*_]*[ \\t]*:)"
+	")";
 
 /* The line that opens a block when there are no usable headers. */
 static const char start_rating_src[] = "(?im)^" LABEL("rating");
@@ -547,6 +553,22 @@ static int find_blocks(const pcre2_code *re, const char *s, size_t len, struct m
 	return rc < 0 ? -1 : 0;
 }
 
+/* Headers name some of the texts 1..n, none twice (a reply cut short). */
+static int headers_partial(const struct marks *h, size_t n)
+{
+	unsigned char seen[MAX_TEXTS + 1] = {0};
+	size_t i;
+
+	if (h->n == 0 || h->n >= n)
+		return 0;
+	for (i = 0; i < h->n; i++) {
+		if (h->v[i].k < 1 || (size_t)h->v[i].k > n || seen[h->v[i].k])
+			return 0;
+		seen[h->v[i].k] = 1;
+	}
+	return 1;
+}
+
 /* Headers name each text 1..n exactly once. */
 static int headers_usable(const struct marks *h, size_t n)
 {
@@ -639,6 +661,20 @@ size_t reply_parse(const struct reply_parser *p, const char *text, size_t len, s
 				free(whole.v);
 			}
 		}
+		if (starts.n != n && headers_partial(&heads, n)) {
+			/* the texts that have a header are read; the others failed */
+			for (k = 0; k < n; k++)
+				item_fail(&out->items[k], k, "no answer block for this text");
+			for (i = 0; i < heads.n; i++) {
+				size_t end = i + 1 < heads.n ? heads.v[i + 1].start : slen;
+
+				k = (size_t)heads.v[i].k - 1;
+				free(out->items[k].reason);
+				out->items[k].reason = NULL;
+				parse_block(p, s, heads.v[i].end, end, k, &out->items[k]);
+			}
+			goto count;
+		}
 		if (starts.n != n) {
 			if (starts.n == 0)
 				sbuf_addf(&why, "no answer block found (expected %zu)", n);
@@ -661,6 +697,7 @@ size_t reply_parse(const struct reply_parser *p, const char *text, size_t len, s
 			parse_block(p, s, starts.v[k].start, end, k, &out->items[k]);
 		}
 	}
+count:
 	for (k = 0; k < n; k++)
 		if (out->items[k].status == REPLY_OK)
 			out->nok++;

@@ -4,7 +4,7 @@
 Serves POST /v1/chat/completions (and /chat/completions) on 127.0.0.1 over
 HTTP/1.1 with keep-alive, using only the Python standard library.
 
-    python3 tests/fake_llm.py --port 0 --log requests.jsonl [--idle 120]
+    python3 tests/fake_llm.py --port 0 --log requests.jsonl [--idle 120] [--delay S]
 
 With --port 0 the kernel picks the port; the first line on stdout is then
 "PORT <n>".  The server exits by itself after --idle seconds without a
@@ -47,7 +47,10 @@ misbehaves.  Modes:
 
 Every request is logged to --log as one JSON line: sequence number, path,
 model, mode, whether an Authorization header was present (never its value),
-the status sent, the client's port (to see connection reuse) and the time.
+the status sent, the client's port (to see connection reuse), the time and
+the SHA-256 of the request body (to see a request asked twice).  --delay
+makes every answer wait that many seconds (a slow judge, for tests that
+interrupt a run).
 """
 
 import argparse
@@ -66,13 +69,14 @@ MODE_RE = re.compile(r"FAKE:([A-Za-z0-9_]+(?:-[0-9]+(?:-[A-Za-z0-9_]+)?)?)")
 
 
 class State:
-    def __init__(self, log_path, stall):
+    def __init__(self, log_path, stall, delay=0.0):
         self.lock = threading.Lock()
         self.seq = 0
         self.counts = {}
         self.last = time.monotonic()
         self.log = open(log_path, "a", encoding="utf-8") if log_path else None
         self.stall = stall
+        self.delay = delay
 
     def touch(self):
         with self.lock:
@@ -192,12 +196,12 @@ class Handler(BaseHTTPRequestHandler):
                                                     "code": None}})
         self.record(seq, None, "ok", status)
 
-    def record(self, seq, model, mode, status):
+    def record(self, seq, model, mode, status, body=b""):
         self.server.state.write({
             "seq": seq, "path": self.path, "model": model, "mode": mode,
             "auth": self.headers.get("Authorization") is not None,
             "status": status, "client_port": self.client_address[1],
-            "time": time.time()})
+            "time": time.time(), "body_sha": hashlib.sha256(body).hexdigest()})
 
     def do_POST(self):
         st = self.server.state
@@ -223,8 +227,10 @@ class Handler(BaseHTTPRequestHandler):
         spec, base, limit = mode_of(req)
         if base != "ok" and not st.misbehave(spec, limit):
             base = "ok"
+        if st.delay > 0:
+            time.sleep(st.delay)
         status = self.answer(req, base)
-        self.record(seq, req.get("model"), spec, status)
+        self.record(seq, req.get("model"), spec, status, raw)
 
     def answer(self, req, base):
         err = lambda status, msg, typ, code, headers=None: self.send_json(
@@ -330,11 +336,13 @@ def main():
                     help="exit after this many seconds without a request")
     ap.add_argument("--stall", type=float, default=30.0,
                     help="how long the stall mode keeps a request hanging")
+    ap.add_argument("--delay", type=float, default=0.0,
+                    help="seconds every answer waits")
     args = ap.parse_args()
 
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    server.state = State(args.log, args.stall)
+    server.state = State(args.log, args.stall, args.delay)
     print("PORT %d" % server.server_address[1], flush=True)
     t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                          daemon=True)

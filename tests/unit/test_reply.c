@@ -417,6 +417,61 @@ static void test_block_count_message(void **state)
 	reply_result_release(&res);
 }
 
+/* "Text 1: Rating: 4" on one line, as some judges answer */
+static void test_one_line_answers(void **state)
+{
+	struct reply_result res;
+
+	(void)state;
+	assert_int_equal(parse_both("instruction_following",
+				    "Here are my ratings.\nText 1: Rating: 4\nText 2: Rating: 2/5\n"
+				    "**Text 3:** Rating: N/A\n",
+				    3, &res),
+			 2);
+	assert_int_equal(res.items[0].value, 4);
+	assert_int_equal(res.items[1].value, 2);
+	/* instruction following allows no N/A */
+	assert_int_equal(res.items[2].status, REPLY_PARSE_FAILED);
+	assert_sane(&res, 1, 5);
+	reply_result_release(&res);
+	/* "Text 2:" inside prose is no header */
+	assert_int_equal(parse_both("instruction_following",
+				    "Text 2: is the best.\nRating: 3\nRationale: a\n\nRating: 5\n"
+				    "Rationale: b\n",
+				    2, &res),
+			 2);
+	assert_int_equal(res.items[0].value, 3);
+	assert_int_equal(res.items[1].value, 5);
+	reply_result_release(&res);
+}
+
+/* A reply cut short: the texts with a header are read, the rest fail. */
+static void test_partial_reply(void **state)
+{
+	struct reply_result res;
+
+	(void)state;
+	assert_int_equal(parse_both("honesty",
+				    "#### Output for Text 1\nRating: 4\nRationale: fine.\n\n"
+				    "#### Output for Text 2\nRating: 2\nRationale: unsure wh",
+				    3, &res),
+			 2);
+	assert_null(res.error);
+	assert_int_equal(res.items[0].value, 4);
+	assert_int_equal(res.items[1].value, 2);
+	assert_int_equal(res.items[2].status, REPLY_PARSE_FAILED);
+	assert_non_null(strstr(res.items[2].reason, "text 3: no answer block"));
+	assert_sane(&res, 1, 5);
+	reply_result_release(&res);
+	/* a header named twice is no partial answer */
+	assert_int_equal(parse_both("honesty",
+				    "#### Output for Text 1\nRating: 4\n\n"
+				    "#### Output for Text 1\nRating: 2\n",
+				    3, &res),
+			 0);
+	reply_result_release(&res);
+}
+
 static void test_duplicate_headers_fall_back(void **state)
 {
 	struct reply_result res;
@@ -806,6 +861,8 @@ int main(void)
 		cmocka_unit_test(test_custom_pattern_errors),
 		cmocka_unit_test(test_pathological_pattern),
 		cmocka_unit_test(test_pathological_reply),
+		cmocka_unit_test(test_one_line_answers),
+		cmocka_unit_test(test_partial_reply),
 		cmocka_unit_test(test_critique_scores),
 		cmocka_unit_test(test_critique_failures),
 		cmocka_unit_test(test_critique_feedback),
