@@ -40,7 +40,7 @@ static int op_ok(int op)
 
 int keys_op_rating(int op)
 {
-	return op >= KEYS_OP_RATE_1 && op <= KEYS_OP_RATE_9 ? op - KEYS_OP_RATE_1 + 1 : 0;
+	return op >= KEYS_OP_RATE_0 && op <= KEYS_OP_RATE_9 ? op - KEYS_OP_RATE_0 : -1;
 }
 
 const char *keys_op_name(int op)
@@ -402,7 +402,7 @@ static int name_cols(const char *s)
 	return n;
 }
 
-/* Whether ops [first, last) each have one key, single characters in a row, as 1..9 have. */
+/* Whether ops [first, last) each have one key, single characters in a row, as 0..9 have. */
 static int is_series(const struct keys_map *m, int first, int last)
 {
 	int op, key = 0, prev = 0;
@@ -418,7 +418,7 @@ static int is_series(const struct keys_map *m, int first, int last)
 	return 1;
 }
 
-/* The keys of ops [first, last) as shown in the help: "1-9", "x Delete", "(unbound)". */
+/* The keys of ops [first, last) as shown in the help: "0-9", "x Delete", "(unbound)". */
 static void keys_column(const struct keys_map *m, int first, int last, struct sbuf *out)
 {
 	char name[32];

@@ -67,10 +67,11 @@ enum keys_named {
  *   Section       the heading it is listed under on the help screen
  *   default keys  key names separated by spaces
  *   help          one line for the help screen; operations in a row with
- *                 the same help text are shown as one line ("1-9")
+ *                 the same help text are shown as one line ("0-9")
  */
 #define KEYS_RATE_HELP "Rate the cursor cell and move to the next cell"
 #define KEYS_OPS(X)                                                                         \
+	X(RATE_0, "rate-0", "Rating", "0", KEYS_RATE_HELP)                                  \
 	X(RATE_1, "rate-1", "Rating", "1", KEYS_RATE_HELP)                                  \
 	X(RATE_2, "rate-2", "Rating", "2", KEYS_RATE_HELP)                                  \
 	X(RATE_3, "rate-3", "Rating", "3", KEYS_RATE_HELP)                                  \
@@ -83,28 +84,34 @@ enum keys_named {
 	X(NA, "na", "Rating", "n", "Mark the cursor cell N/A (where the aspect allows it)") \
 	X(CLEAR, "clear", "Rating", "x Delete", "Clear the cursor cell")                    \
 	X(RATIONALE, "rationale", "Rating", "Enter", "Write the rationale of the cursor cell") \
-	X(EDITOR, "editor", "Rating", "e", "Edit the rationale in $EDITOR")                  \
+	X(EDITOR, "editor", "Rating", "e C-o", "Write the rationale in $EDITOR (C-o: from the editor)") \
 	X(TYPE_IDS, "type-ids", "Rating", "t", "Set the type ids of the cursor cell")       \
 	X(CRITIQUE, "critique", "Rating", "c", "Critique the completion: feedback and a score") \
 	X(UNDO, "undo", "Rating", "u", "Undo the last change")                              \
-	X(LEFT, "left", "Moving", "Left h", "Move the cursor left")                         \
-	X(DOWN, "down", "Moving", "Down j", "Move the cursor down")                         \
-	X(UP, "up", "Moving", "Up k", "Move the cursor up")                                 \
-	X(RIGHT, "right", "Moving", "Right l", "Move the cursor right")                     \
-	X(SCROLL_UP, "scroll-up", "Moving", "PgUp C-b", "Scroll the text up a page")        \
-	X(SCROLL_DOWN, "scroll-down", "Moving", "PgDn C-f", "Scroll the text down a page")  \
+	X(LEFT, "left", "Moving", "Left h", "Previous completion")                          \
+	X(DOWN, "down", "Moving", "Down j", "Next aspect")                                  \
+	X(UP, "up", "Moving", "Up k", "Previous aspect")                                    \
+	X(RIGHT, "right", "Moving", "Right l", "Next completion")                           \
+	X(SCROLL_UP, "scroll-up", "Moving", "PgUp C-b", "Scroll the completion up a page")  \
+	X(SCROLL_DOWN, "scroll-down", "Moving", "PgDn C-f", "Scroll the completion down a page") \
+	X(PROMPT_UP, "prompt-up", "Moving", "K", "Scroll the prompt up")                    \
+	X(PROMPT_DOWN, "prompt-down", "Moving", "J", "Scroll the prompt down")              \
 	X(ZOOM, "zoom", "Moving", "z", "Zoom the cursor's completion to the full screen")   \
 	X(NEXT_PROMPT, "next-prompt", "Prompts", "] C-n", "Next prompt")                    \
 	X(PREV_PROMPT, "prev-prompt", "Prompts", "[ C-p", "Previous prompt")                \
 	X(NEXT_UNFINISHED, "next-unfinished", "Prompts", "Space", "Next unfinished prompt") \
 	X(GOTO, "goto", "Prompts", "g", "Go to a prompt id")                                \
-	X(SEARCH, "search", "Prompts", "/", "Search the queue (PCRE2)")                     \
-	X(FLAG, "flag", "Prompts", "f", "Flag the prompt, with a reason")                   \
-	X(SKIP, "skip", "Prompts", "s", "Skip the prompt, with a reason")                   \
-	X(TOGGLE_LLM, "toggle-llm", "View", "L", "Show or hide the LLM's ratings (finished prompts only)") \
-	X(STATS, "stats", "View", "S", "Statistics")                                        \
+	X(SEARCH, "search", "Prompts", "/", "Search the queue (PCRE2; empty: whole queue)") \
+	X(FLAG, "flag", "Prompts", "f", "Flag the prompt, with a reason (empty: unflag)")   \
+	X(SKIP, "skip", "Prompts", "s", "Skip the prompt, with a reason (empty: unskip)")   \
+	X(TOGGLE_LLM, "toggle-llm", "View", "L", "Compare with the LLM's ratings (finished prompts)") \
+	X(STATS, "stats", "View", "S", "Your totals: prompts, ratings, time")               \
 	X(HELP, "help", "View", "? F1", "This help")                                        \
-	X(QUIT, "quit", "View", "q", "Quit (everything is already saved)")
+	X(QUIT, "quit", "View", "q", "Quit (everything is already saved)")                  \
+	X(EDIT_DONE, "edit-done", "Writing", "C-s Esc", "Save the text and close (Enter: new line)") \
+	X(EDIT_CANCEL, "edit-cancel", "Writing", "C-g", "Close, dropping the changes")     \
+	X(LINE_START, "line-start", "Writing", "Home C-a", "Start of the line")            \
+	X(LINE_END, "line-end", "Writing", "End C-e", "End of the line")
 
 enum keys_op {
 	KEYS_OP_NONE = 0,
@@ -114,7 +121,7 @@ enum keys_op {
 	KEYS_OP_COUNT
 };
 
-/* The rating an op sets: 1..9 for KEYS_OP_RATE_1..9, else 0. */
+/* The rating an op sets: 0..9 for KEYS_OP_RATE_0..9, else -1. */
 int keys_op_rating(int op);
 /* Static strings; NULL for an op out of range. */
 const char *keys_op_name(int op);

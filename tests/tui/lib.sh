@@ -1,6 +1,7 @@
 # lib.sh - helpers for the TUI test cases (POSIX sh), sourced by each case:
 #
 #     . "$(dirname "$0")/lib.sh"
+#     tui_demo                           # the demo data set into $TUI_DB
 #     tui_start annotate --rater ann     # PROG --db $TUI_DB annotate ... at 80x24
 #     tui_wait "1 of 4"                  # poll the screen until it shows this
 #     tui_send 3 4 Down                  # tmux key names: Enter Up C-n F1 Escape
@@ -26,6 +27,9 @@
 #   TUI_ENV      extra VAR=value words for the program's environment (values
 #                without blanks), e.g. TUI_ENV="EDITOR=$TUI_TMP/ed NO_COLOR=1"
 #   TUI_GOLDEN   tests/tui/golden
+#   TUI_MASK     a sed script applied to screens before they are compared
+#                with (or written as) golden ones, for what may differ
+#                from run to run: TUI_MASK='s/time [0-9]:[0-9][0-9]/time M:SS/'
 #
 # The program runs with a clean environment: PATH, HOME=$TUI_TMP/home,
 # XDG_CONFIG_HOME=$TUI_TMP/config, TERM (tmux-256color), LANG and LC_ALL
@@ -49,6 +53,7 @@ TUI_DB=$TUI_TMP/test.db
 TUI_TARGET=main
 TUI_ENV=${TUI_ENV:-}
 TUI_GOLDEN=$TUI_ROOT/tests/tui/golden
+TUI_MASK=${TUI_MASK:-}
 TUI_TIMEOUT=${FEEDBENCH_TUI_TIMEOUT:-10}
 if infocmp tmux-256color >/dev/null 2>&1; then
 	TUI_TERM=tmux-256color
@@ -184,12 +189,21 @@ tui_wait_gone() {
 	done
 }
 
-# tui_screen_is FILE [SECS] - 0 once the screen equals FILE, else 1 after
-# SECS with a diff (expected, then actual) on stdout.
+# The screen through TUI_MASK.
+tui__masked() {
+	if [ -n "$TUI_MASK" ]; then
+		tui_screen | sed -e "$TUI_MASK"
+	else
+		tui_screen
+	fi
+}
+
+# tui_screen_is FILE [SECS] - 0 once the screen (masked) equals FILE, else 1
+# after SECS with a diff (expected, then actual) on stdout.
 tui_screen_is() {
 	tui__n=$(( ${2:-$TUI_TIMEOUT} * 20 ))
 	while :; do
-		tui_screen >"$TUI_TMP/screen.txt"
+		tui__masked >"$TUI_TMP/screen.txt"
 		cmp -s "$1" "$TUI_TMP/screen.txt" && return 0
 		if [ "$tui__n" -le 0 ]; then
 			diff -u "$1" "$TUI_TMP/screen.txt"
@@ -203,10 +217,10 @@ tui_screen_is() {
 # The screen once two captures 100 ms apart agree (for writing goldens).
 tui__settled() {
 	tui__n=$(( TUI_TIMEOUT * 10 ))
-	tui_screen >"$TUI_TMP/settle.a"
+	tui__masked >"$TUI_TMP/settle.a"
 	while :; do
 		sleep 0.1 2>/dev/null || sleep 1
-		tui_screen >"$TUI_TMP/settle.b"
+		tui__masked >"$TUI_TMP/settle.b"
 		cmp -s "$TUI_TMP/settle.a" "$TUI_TMP/settle.b" && break
 		[ "$tui__n" -le 0 ] && tui_fail "the screen never settled"
 		tui__n=$((tui__n - 1))
@@ -289,6 +303,12 @@ tui_kill9() {
 	[ -n "$tui__pid" ] || tui_fail "no program to kill"
 	kill -9 "$tui__pid" || tui_fail "kill -9 $tui__pid"
 	[ "$(tui_wait_exit)" = 137 ] || tui_fail "the program did not die of SIGKILL"
+}
+
+# tui_demo - the demo data set (tests/fixtures/demo.jsonl) into the case's database.
+tui_demo() {
+	tui_fb import --dataset demo "$TUI_ROOT/tests/fixtures/demo.jsonl" >"$TUI_TMP/import.log" 2>&1 ||
+		tui_fail "importing the demo data: $(cat "$TUI_TMP/import.log")"
 }
 
 # End the session TUI_TARGET (the program gets SIGHUP).

@@ -16,12 +16,14 @@ static void test_defaults(void **state)
 	int d;
 
 	keys_init(&m);
-	for (d = 1; d <= 9; d++) {
+	for (d = 0; d <= 9; d++) {
 		int op = keys_lookup(&m, '0' + d);
 		assert_int_equal(keys_op_rating(op), d);
 	}
-	assert_int_equal(keys_op_rating(KEYS_OP_QUIT), 0);
-	assert_int_equal(keys_lookup(&m, '0'), KEYS_OP_NONE);
+	assert_int_equal(keys_op_rating(KEYS_OP_QUIT), -1);
+	assert_int_equal(keys_lookup(&m, 'J'), KEYS_OP_PROMPT_DOWN);
+	assert_int_equal(keys_lookup(&m, 0x1B), KEYS_OP_EDIT_DONE);
+	assert_int_equal(keys_lookup(&m, KEYS_CTRL('g')), KEYS_OP_EDIT_CANCEL);
 	assert_int_equal(keys_lookup(&m, 'q'), KEYS_OP_QUIT);
 	assert_int_equal(keys_lookup(&m, 'n'), KEYS_OP_NA);
 	assert_int_equal(keys_lookup(&m, 'x'), KEYS_OP_CLEAR);
@@ -320,8 +322,8 @@ static void test_help(void **state)
 	keys_init(&m);
 	keys_help(&m, &sb);
 	p = sb.buf;
-	assert_true(starts_with(p, "Rating\n  1-9 "));
-	assert_non_null(strstr(p, KEYS_RATE_HELP " [rate-1..rate-9]\n"));
+	assert_true(starts_with(p, "Rating\n  0-9 "));
+	assert_non_null(strstr(p, KEYS_RATE_HELP " [rate-0..rate-9]\n"));
 	assert_non_null(strstr(p, "  x Delete "));
 	assert_non_null(strstr(p, "  Left h "));
 	assert_non_null(strstr(p, "\n\nMoving\n"));
@@ -343,7 +345,7 @@ static void test_help(void **state)
 	keys_bind(&m, KEYS_F(2), KEYS_OP_QUIT);
 	sbuf_reset(&sb);
 	keys_help(&m, &sb);
-	assert_non_null(strstr(sb.buf, "  1 2 3 4 6 7 8 9 "));
+	assert_non_null(strstr(sb.buf, "  0 1 2 3 4 6 7 8 9 "));
 	assert_non_null(strstr(sb.buf, "  (unbound) "));
 	assert_non_null(strstr(sb.buf, "  q F2 "));
 	keys_release(&m);
