@@ -1145,12 +1145,29 @@ int annot_open(struct annot **out, struct db *db, const struct annot_opts *o,
 	}
 	if (pick_aspects(a, o, err) < 0 || queue_build(a, &a->q, &a->nq, err) < 0)
 		goto fail;
-	/* where this rater stopped: the prompt of the queue they touched last */
-	for (i = 0; i < a->nq; i++)
-		if (a->q[i].touched && (!best || strcmp(a->q[i].touched, best) > 0)) {
-			best = a->q[i].touched;
-			resume = i;
-		}
+	/* where this rater stopped: the prompt last on their screen, when this
+	 * queue holds it; else the prompt of the queue they touched last */
+	{
+		sqlite3_stmt *st = db_stmt(db, "SELECT prompt_id FROM rater_state WHERE rater_id = ?1");
+		int64_t last = 0;
+
+		sqlite3_bind_int64(st, 1, a->rater_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			last = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		for (i = 0; last && i < a->nq; i++)
+			if (a->q[i].id == last) {
+				best = "";
+				resume = i;
+				break;
+			}
+	}
+	if (!best)
+		for (i = 0; i < a->nq; i++)
+			if (a->q[i].touched && (!best || strcmp(a->q[i].touched, best) > 0)) {
+				best = a->q[i].touched;
+				resume = i;
+			}
 	if (a->nq && annot_goto(a, resume, err) < 0)
 		goto fail;
 	a->resumed = best != NULL;
@@ -1218,6 +1235,24 @@ int64_t annot_active_ms(const struct annot *a)
 
 /* ---- moving ---- */
 
+/* The prompt on the screen is where the rater resumes next time. */
+static int remember_position(struct annot *a, int64_t pid, struct fb_err *err)
+{
+	char now[32];
+	sqlite3_stmt *st = db_stmt(a->db,
+		"INSERT INTO rater_state (rater_id, prompt_id, updated_at) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (rater_id) DO UPDATE SET prompt_id = excluded.prompt_id, "
+		"updated_at = excluded.updated_at WHERE prompt_id IS NOT excluded.prompt_id");
+
+	now_iso8601(now);
+	sqlite3_bind_int64(st, 1, a->rater_id);
+	sqlite3_bind_int64(st, 2, pid);
+	db_bind_text(st, 3, now);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(a->db, err, "remembering the position");
+	return 0;
+}
+
 int annot_goto(struct annot *a, size_t pos, struct fb_err *err)
 {
 	size_t old = a->pos;
@@ -1229,7 +1264,7 @@ int annot_goto(struct annot *a, size_t pos, struct fb_err *err)
 		a->pos = old;
 		return -1;
 	}
-	return 0;
+	return remember_position(a, a->q[pos].id, err);
 }
 
 int annot_next(struct annot *a, struct fb_err *err)
