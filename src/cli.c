@@ -3,9 +3,11 @@
 
 #include "export.h"
 #include "import.h"
+#include "pairs.h"
 #include "search.h"
 #include "stats.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -172,16 +174,56 @@ int cmd_import(struct cli *cli, int argc, char **argv)
 static void export_help(void)
 {
 	const struct export_format *f;
+	const struct pairs_strategy *st;
+	const struct pairs_score_kind *sk;
+	const struct pairs_preset *pr;
 
-	printf("usage: feedbench export --format F [--dataset NAME] [--source S] [-o FILE]\n"
+	printf("usage: feedbench export --format F [--preset P] [--strategy S] [--score SC]\n"
+	       "         [--rater R | --consensus R1,R2,...] [--min-margin X] [--ties keep|drop]\n"
+	       "         [--exclude-source S]... [--exclude-prompts FILE] [--exclude-flagged]\n"
+	       "         [--only-agreed] [--easy-to-hard] [--test-size N|F] [--seed N]\n"
+	       "         [--dataset NAME] [--source S] [-o FILE]\n"
 	       "\n"
-	       "Writes to FILE (atomically: a temporary file renamed when complete) or to\n"
-	       "standard output.\n"
+	       "Turns ratings into chosen/rejected pairs for DPO, ORPO, KTO and reward-model\n"
+	       "training, or dumps them.  Every pair line carries a \"provenance\" object; with\n"
+	       "-o FILE a manifest STEM.manifest.json (STEM = FILE without its extension) lists\n"
+	       "the options, a digest of the input and the counts (prompts seen, pairs written,\n"
+	       "prompts dropped per reason).  Files are written to a temporary name and renamed\n"
+	       "when complete; the same command gives the same bytes.\n"
 	       "\n"
 	       "formats:\n");
 	for (f = export_formats; f->name; f++)
-		printf("  %-14s %s\n", f->name, f->about);
-	printf("\nexample:\n"
+		printf("  %-13s %s\n", f->name, f->about);
+	printf("\npresets (drop truthful_qa; fix strategy, score and ties; imply the format):\n");
+	for (pr = pairs_presets; pr->name; pr++)
+		printf("  %-13s %s\n", pr->name, pr->about);
+	printf("\nstrategies (default best-random):\n");
+	for (st = pairs_strategies; st->name; st++)
+		printf("  %-13s %s\n", st->name, st->about);
+	printf("\nscores (default overall; each rater scored alone, then averaged):\n");
+	for (sk = pairs_score_kinds; sk->name; sk++)
+		printf("  %-13s %s\n", sk->name, sk->about);
+	printf("\noptions:\n"
+	       "  --rater R          whose scores (default: the only rater that has some)\n"
+	       "  --consensus R,..   the mean of these raters' scores (each must have scored)\n"
+	       "  --min-margin X     keep a pair only when chosen - rejected >= X\n"
+	       "  --ties keep|drop   pair equal scores or not (default drop)\n"
+	       "  --exclude-source S drop prompts of this source (repeatable)\n"
+	       "  --exclude-prompts FILE  drop prompts listed one a line, or as JSONL with a\n"
+	       "                     \"prompt\" field; compared after white space is collapsed\n"
+	       "  --exclude-flagged  drop prompts any rater flagged\n"
+	       "  --only-agreed      keep a pair only when every --consensus rater orders it so\n"
+	       "  --easy-to-hard     order the pairs by margin, largest first, across the file\n"
+	       "  --test-size N|F    split by prompt into STEM.train.EXT and STEM.test.EXT\n"
+	       "  --seed N           for the random choices and the split (default 42)\n"
+	       "  --dataset NAME, --source S   which prompts\n"
+	       "  --progress         show the progress bar even when stderr is not a terminal\n"
+	       "\n"
+	       "examples:\n"
+	       "  feedbench export --preset h4 --test-size 2000 -o uf-binarized.jsonl\n"
+	       "  feedbench export --format trl --strategy all-pairs --min-margin 1 -o p.jsonl\n"
+	       "  feedbench export --format kto --consensus gpt-4,alice --only-agreed -o k.jsonl\n"
+	       "  feedbench export --format csv -o ratings.csv\n"
 	       "  feedbench export --format feedbench -o backup.jsonl\n");
 }
 
@@ -192,15 +234,33 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		{"dataset", required_argument, NULL, 'd'},
 		{"source", required_argument, NULL, 's'},
 		{"output", required_argument, NULL, 'o'},
+		{"preset", required_argument, NULL, 'P'},
+		{"strategy", required_argument, NULL, 'S'},
+		{"score", required_argument, NULL, 'C'},
+		{"rater", required_argument, NULL, 'r'},
+		{"consensus", required_argument, NULL, 'c'},
+		{"min-margin", required_argument, NULL, 'm'},
+		{"ties", required_argument, NULL, 't'},
+		{"exclude-source", required_argument, NULL, 'x'},
+		{"exclude-prompts", required_argument, NULL, 'X'},
+		{"exclude-flagged", no_argument, NULL, 'F'},
+		{"only-agreed", no_argument, NULL, 'a'},
+		{"easy-to-hard", no_argument, NULL, 'e'},
+		{"test-size", required_argument, NULL, 'T'},
+		{"seed", required_argument, NULL, 'R'},
+		{"progress", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct export_opts o;
 	struct fb_err err;
+	const char **sources = NULL;
+	size_t nsources = 0;
 	int c, rc;
 
 	memset(&o, 0, sizeof(o));
 	o.progress = -1;
+	o.ties = -1;
 	CLI_GETOPT_RESET();
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		switch (c) {
@@ -216,23 +276,97 @@ int cmd_export(struct cli *cli, int argc, char **argv)
 		case 'o':
 			o.out = optarg;
 			break;
+		case 'P':
+			o.preset = optarg;
+			break;
+		case 'S':
+			o.strategy = optarg;
+			break;
+		case 'C':
+			o.score = optarg;
+			break;
+		case 'r':
+			o.rater = optarg;
+			break;
+		case 'c':
+			o.consensus = optarg;
+			break;
+		case 'm':
+			if (parse_double(optarg, &o.min_margin) < 0 || o.min_margin < 0) {
+				free(sources);
+				return cli_usage(cli, "--min-margin takes a number >= 0");
+			}
+			o.has_min_margin = 1;
+			break;
+		case 't':
+			if (strcmp(optarg, "keep") && strcmp(optarg, "drop")) {
+				free(sources);
+				return cli_usage(cli, "--ties takes keep or drop");
+			}
+			o.ties = !strcmp(optarg, "keep");
+			break;
+		case 'x':
+			sources = xrealloc(sources, (nsources + 1) * sizeof(*sources));
+			sources[nsources++] = optarg;
+			break;
+		case 'X':
+			o.exclude_prompts = optarg;
+			break;
+		case 'F':
+			o.exclude_flagged = 1;
+			break;
+		case 'a':
+			o.only_agreed = 1;
+			break;
+		case 'e':
+			o.easy_to_hard = 1;
+			break;
+		case 'T':
+			o.test_size = optarg;
+			break;
+		case 'R': {
+			char *end;
+
+			errno = 0;
+			o.seed = strtoull(optarg, &end, 10);
+			if (errno || !*optarg || *end || *optarg == '-') {
+				free(sources);
+				return cli_usage(cli, "--seed takes a whole number >= 0");
+			}
+			o.has_seed = 1;
+			break;
+		}
+		case 'p':
+			o.progress = 1;
+			break;
 		case 'h':
+			free(sources);
 			export_help();
 			return 0;
 		default:
+			free(sources);
 			return bad_option(cli, argv);
 		}
 	}
-	if (!o.format)
-		return cli_usage(cli, "--format is required");
-	if (!export_format_find(o.format))
-		return cli_usage(cli, "unknown format '%s'", o.format);
-	if (optind < argc)
+	o.exclude_sources = sources;
+	o.nexclude_sources = nsources;
+	if (optind < argc) {
+		free(sources);
 		return cli_usage(cli, "unexpected argument '%s'", argv[optind]);
-	if (cli_open(cli, DB_INTERACTIVE))
+	}
+	if (export_check(&o, &err) != 0) {
+		free(sources);
+		return cli_usage(cli, "%s", err.msg);
+	}
+	if (cli_open(cli, DB_INTERACTIVE)) {
+		free(sources);
 		return 1;
+	}
 	rc = export_run(cli->db, &o, &err);
 	cli_close(cli);
+	free(sources);
+	if (rc == 2)
+		return cli_usage(cli, "%s", err.msg);
 	return rc < 0 ? cli_fail(cli, "%s", err.msg) : 0;
 }
 
