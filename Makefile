@@ -20,8 +20,8 @@ TEST_PKGS := cmocka
 # Debian packages: what each capability needs on a fresh machine.
 DEBS_BUILD := pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev \
               libpcre2-dev libcjson-dev nettle-dev
-DEBS_TEST  := libcmocka-dev tmux python3 sqlite3 valgrind
-DEBS_BENCH := python3 sqlite3 time bc nodejs npm
+DEBS_TEST  := libcmocka-dev tmux python3 sqlite3 valgrind chromium
+DEBS_BENCH := python3 sqlite3 time bc nodejs npm python3-numpy python3-scipy python3-sklearn
 
 BUILD     ?= build
 ifneq ($(SANITIZE),)
@@ -64,7 +64,7 @@ else
 PROG      := $(BUILD)/feedbench
 endif
 
-.PHONY: all check test unit data tui valgrind demo bench install uninstall clean deps \
+.PHONY: all check test unit data tui render valgrind demo bench install uninstall clean deps \
         deps-test deps-bench layering golden
 
 all: layering $(PROG)
@@ -135,7 +135,7 @@ check: deps-test
 	@$(MAKE) --no-print-directory valgrind
 	@sh tests/summary.sh
 
-test: unit data tui
+test: unit data tui render
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
@@ -145,6 +145,10 @@ data: $(PROG)
 
 tui: $(PROG)
 	@sh tests/run-tui.sh ./$(PROG)
+
+# The HTML report rendered in headless Chromium, checked and photographed.
+render: $(PROG)
+	@sh tests/run-render.sh ./$(PROG)
 
 # The command-line paths under valgrind: no leaks, no memory errors.
 valgrind: $(PROG)

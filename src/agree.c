@@ -879,15 +879,18 @@ void agree_table(struct sbuf *sb, const struct agree_result *res)
 		sbuf_addf(sb, "bootstrap: %zu resamples of prompts, seed %llu, 95%% percentile intervals\n",
 			  res->bootstrap, (unsigned long long)res->seed);
 	sbuf_addc(sb, '\n');
-	for (int lv = 0; lv < AGREE_NLEVELS; lv++)
-		sbuf_addf(sb, "%-19s %-9s %7s  %s\n", lv == 0 ? "krippendorff_alpha" : "",
-			  agree_level_names[lv], figure_fmt(buf, &res->alpha[lv], 3, 0),
-			  figure_fmt_ci(ci, &res->alpha[lv], 3));
-	sbuf_addf(sb, "%-19s %-9s %7s  %s", "fleiss_kappa", "", figure_fmt(buf, &res->fleiss, 3, 0),
-		  figure_fmt_ci(ci, &res->fleiss, 3));
+	for (int lv = 0; lv < AGREE_NLEVELS; lv++) {
+		sbuf_addf(sb, "%-19s %-9s %7s", lv == 0 ? "krippendorff_alpha" : "",
+			  agree_level_names[lv], figure_fmt(buf, &res->alpha[lv], 3, 0));
+		if (*figure_fmt_ci(ci, &res->alpha[lv], 3))
+			sbuf_addf(sb, "  %s", ci);
+		sbuf_addc(sb, '\n');
+	}
+	sbuf_addf(sb, "%-19s %-9s %7s", "fleiss_kappa", "", figure_fmt(buf, &res->fleiss, 3, 0));
+	if (*figure_fmt_ci(ci, &res->fleiss, 3))
+		sbuf_addf(sb, "  %s", ci);
 	if (res->fleiss_units > 0)
-		sbuf_addf(sb, "%s(%zu units x %zu raters)", res->fleiss.has_ci ? " " : "",
-			  res->fleiss_units, res->fleiss_raters);
+		sbuf_addf(sb, "  (%zu units x %zu raters)", res->fleiss_units, res->fleiss_raters);
 	sbuf_addc(sb, '\n');
 	if (res->npairs > 0)
 		table_pairs(sb, res);

@@ -795,17 +795,17 @@ static const struct figure *accuracy_at(const struct conflict_result *res, size_
 static void table_cells(struct sbuf *sb, const struct conflict_result *res)
 {
 	char r[32], ci[64], all[32], g[32], in[32];
-	int w = label_width(res);
+	int w = label_width(res), cw = res->bootstrap ? 18 : 0; /* the interval column */
 
-	sbuf_addf(sb, "\n  %-*s %-*s %8s %8s %8s %8s %-17s %8s %7s %9s\n", w, "aspect a", w,
-		  "aspect b", "C", "D", "T", "conflict", res->bootstrap ? "95% CI" : "", "all",
+	sbuf_addf(sb, "\n  %-*s %-*s %8s %8s %8s %8s %-*s %8s %7s %9s\n", w, "aspect a", w,
+		  "aspect b", "C", "D", "T", "conflict", cw, res->bootstrap ? "95% CI" : "", "all",
 		  "gamma", "intensity");
 	for (size_t c = 0; c < res->ncells; c++) {
 		const struct conflict_cell *x = &res->matrix[c];
 
-		sbuf_addf(sb, "  %-*.*s %-*.*s %8zu %8zu %8zu %8s %-17s %8s %7s %9s\n", w, w,
+		sbuf_addf(sb, "  %-*.*s %-*.*s %8zu %8zu %8zu %8s %-*s %8s %7s %9s\n", w, w,
 			  res->aspects[x->a], w, w, res->aspects[x->b], x->concordant, x->discordant,
-			  x->tied, figure_fmt(r, &x->conflict_rate, 3, 0),
+			  x->tied, figure_fmt(r, &x->conflict_rate, 3, 0), cw,
 			  figure_fmt_ci(ci, &x->conflict_rate, 3),
 			  figure_fmt(all, &x->conflict_rate_all, 3, 0), figure_fmt(g, &x->gamma, 3, 1),
 			  figure_fmt(in, &x->intensity, 4, 0));

@@ -725,7 +725,7 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 				report_bad(ctx, fs->path, it.line, 0,
 					   "not a record of any known format (use --format; see "
 					   "'feedbench import --help')");
-				cJSON_Delete(j);
+				recq_done(q, &it);
 				continue;
 			}
 			ctx->fmt = f;
@@ -737,13 +737,13 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 
 			if (import_dataset(ctx, &unused, err) < 0 ||
 			    import_rater(ctx, &unused, err) < 0) {
-				cJSON_Delete(j);
+				recq_done(q, &it);
 				rc = -1;
 				break;
 			}
 		}
 		if (db_begin(ctx->db, err) < 0) {
-			cJSON_Delete(j);
+			recq_done(q, &it);
 			rc = -1;
 			break;
 		}
@@ -754,11 +754,11 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			ctx->n = before;
 			report_bad(ctx, fs->path, it.line, 0, e.msg);
 		} else if (db_commit(ctx->db, err) < 0) {
-			cJSON_Delete(j);
+			recq_done(q, &it);
 			rc = -1;
 			break;
 		}
-		cJSON_Delete(j);
+		recq_done(q, &it);
 		/* the outer transaction is the batch (unless --strict holds one for all) */
 		if (!ctx->opts->strict && ++in_batch >= IMPORT_BATCH) {
 			if (db_commit(ctx->db, err) < 0 || db_begin(ctx->db, err) < 0) {

@@ -5,9 +5,12 @@
  * caller stores records in sqlite: the two halves of an import overlap on
  * two cores.  Items come out in file order.
  *
- * Ownership: an item's json belongs to the caller (cJSON_Delete it).  The
- * FILE is borrowed and must stay open until recq_stop.  The reader thread
- * is the only user of cJSON's parser while a queue runs.
+ * Ownership: an item's json lives in memory of the queue's own (a bump
+ * arena per record, recycled): the caller gives it back with recq_done and
+ * must not cJSON_Delete it.  The FILE is borrowed and must stay open until
+ * recq_stop.  recq_start installs cJSON allocation hooks that route the
+ * reader thread's parsing into the arenas; every other thread's cJSON calls
+ * keep using malloc and free.
  * Failure: thread creation failure is fatal(); read errors arrive as a
  * RECQ_FATAL item.
  */
@@ -27,9 +30,12 @@ enum recq_kind {
 	RECQ_END,   /* no more records */
 };
 
+struct recq_chunk;
+
 struct recq_item {
 	enum recq_kind kind;
 	cJSON *json;
+	struct recq_chunk *mem; /* the arena json lives in */
 	long line;
 	int col; /* 0 when not known */
 	char msg[sizeof(((struct fb_err *)0)->msg)];
@@ -41,6 +47,8 @@ struct recq;
 struct recq *recq_start(FILE *f);
 /* Blocks for the next item; after RECQ_END or RECQ_FATAL, keeps returning RECQ_END. */
 void recq_next(struct recq *q, struct recq_item *out);
+/* Give an item's memory back (its json is gone after this). */
+void recq_done(struct recq *q, struct recq_item *it);
 /* Stop the reader (early or at the end), free what is queued, release q. */
 void recq_stop(struct recq *q);
 
