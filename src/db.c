@@ -177,7 +177,7 @@ int db_open(struct db **out, const char *path, const struct rubric_set *rs, enum
 	/* Only takes effect on a new, empty file: bigger pages cut the number of
 	 * writes for long texts (completions are kilobytes) at little cost to
 	 * the small updates the TUI makes. */
-	if (db_exec(db, "PRAGMA page_size = 16384", err) < 0)
+	if (db_exec(db, "PRAGMA page_size = 4096", err) < 0)
 		goto fail;
 	/* Reading the header first catches "not a database" with a clear message. */
 	if (db_exec(db, "PRAGMA journal_mode = WAL", err) < 0) {
