@@ -237,15 +237,22 @@ static int uf_detect(const cJSON *rec)
 	       cJSON_GetObjectItemCaseSensitive(rec, "instruction") != NULL;
 }
 
+/* A completion's ratings, gathered to be stored with one statement. */
+struct uf_ratings {
+	struct store_rating r[16];
+	char *types[16];
+	size_t n;
+};
+
 static int uf_aspect(struct import_ctx *ctx, int64_t completion_id, const char *name,
-		     const cJSON *ann, struct fb_err *err)
+		     const cJSON *ann, struct uf_ratings *out, struct fb_err *err)
 {
 	int64_t aspect_id = db_aspect_id(ctx->db, name), rater_id;
 	const struct rubric *rb;
-	struct store_rating r;
+	struct store_rating *r;
 	const cJSON *rating;
 	char *types = NULL;
-	int kind, value = 0, changed, rc = -1;
+	int kind, value = 0;
 
 	/* the pre-release dumps wrap each aspect in a list */
 	if (cJSON_IsArray(ann))
@@ -258,34 +265,33 @@ static int uf_aspect(struct import_ctx *ctx, int64_t completion_id, const char *
 		note_unknown_aspect(ctx, name);
 		return 0;
 	}
+	if (out->n == ARRAY_LEN(out->r))
+		return fb_error(err, "more than %zu aspects on one completion", ARRAY_LEN(out->r));
 	rb = db_aspect_rubric(ctx->db, aspect_id);
 	if (import_rater(ctx, &rater_id, err) < 0)
 		return -1;
-	memset(&r, 0, sizeof(r));
-	r.completion_id = completion_id;
-	r.rater_id = rater_id;
-	r.aspect_id = aspect_id;
+	r = &out->r[out->n];
+	memset(r, 0, sizeof(*r));
+	r->completion_id = completion_id;
+	r->rater_id = rater_id;
+	r->aspect_id = aspect_id;
+	r->updated_at = ctx->now;
 	rating = cJSON_GetObjectItemCaseSensitive(ann, "Rating");
 	kind = import_parse_rating(rating, &value);
 	if (kind == 1 && (value < rb->min || value > rb->max)) {
 		ctx->out_of_scale++;
 		kind = 0;
 	}
-	r.has_value = kind == 1;
-	r.value = value;
-	r.na = kind == 2;
-	if (import_opt_string(ann, "Rationale", &r.rationale, err) < 0 ||
-	    import_opt_string(ann, "Rationale For Rating", &r.rationale2, err) < 0 ||
+	r->has_value = kind == 1;
+	r->value = value;
+	r->na = kind == 2;
+	if (import_opt_string(ann, "Rationale", &r->rationale, err) < 0 ||
+	    import_opt_string(ann, "Rationale For Rating", &r->rationale2, err) < 0 ||
 	    types_json(cJSON_GetObjectItemCaseSensitive(ann, "Type"), &types, err) < 0)
-		goto out;
-	r.types = types;
-	if (store_rating(ctx->db, &r, &changed, err) < 0)
-		goto out;
-	ctx->n.ratings += changed;
-	rc = 0;
-out:
-	free(types);
-	return rc;
+		return -1;
+	r->types = types;
+	out->types[out->n++] = types;
+	return 0;
 }
 
 static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, int idx,
@@ -314,9 +320,25 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, i
 		if (!cJSON_IsObject(ann))
 			return fb_error(err, "completion %d: 'annotations' must be an object",
 					idx + 1);
-		cJSON_ArrayForEach(a, ann)
-			if (uf_aspect(ctx, cid, a->string, a, err) < 0)
-				return -1;
+		struct uf_ratings rs;
+		long changed = 0;
+		size_t k;
+		int rc = 0;
+
+		rs.n = 0;
+		cJSON_ArrayForEach(a, ann) {
+			if (uf_aspect(ctx, cid, a->string, a, &rs, err) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		if (rc == 0 && rs.n && store_ratings(ctx->db, rs.r, rs.n, &changed, err) < 0)
+			rc = -1;
+		for (k = 0; k < rs.n; k++)
+			free(rs.types[k]);
+		if (rc < 0)
+			return -1;
+		ctx->n.ratings += changed;
 	}
 	{
 		struct store_critique cr;
@@ -332,6 +354,7 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, i
 				return -1;
 			cr.completion_id = cid;
 			cr.rater_id = rater_id;
+			cr.updated_at = ctx->now;
 			if (store_critique(ctx->db, &cr, &changed, err) < 0)
 				return -1;
 			ctx->n.critiques += changed;
@@ -371,6 +394,7 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 		goto out;
 	sp.correct_answers = ca;
 	sp.incorrect_answers = ia;
+	sp.created_at = ctx->now;
 	if (import_dataset(ctx, &dsid, err) < 0 ||
 	    store_prompt(ctx->db, &sp, dsid, &pid, &created, err) < 0)
 		goto out;
@@ -748,6 +772,7 @@ static int import_one_file(struct import_ctx *ctx, struct import_file_state *fs,
 			break;
 		}
 		before = ctx->n;
+		now_iso8601(ctx->now);
 		if (ctx->fmt->record(ctx, j, &e) < 0) {
 			/* the record left nothing behind: neither rows nor counts */
 			db_rollback(ctx->db);

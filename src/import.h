@@ -63,6 +63,7 @@ struct import_ctx {
 	char **unknown_aspects; /* reported once each */
 	size_t nunknown;
 	long out_of_scale;
+	char now[32]; /* the time written on this record's rows */
 };
 
 /* Import every file ("-" is stdin); counts are added to *total when given. */

@@ -172,6 +172,76 @@ int store_rating(struct db *db, const struct store_rating *r, int *changed, stru
 	return 0;
 }
 
+/* Rows per statement in store_ratings: a completion's aspects fit in one. */
+#define STORE_ROWS 8
+
+/* "INSERT ... VALUES (?,...),(?,...) ON CONFLICT ..." for k rows, built once:
+ * the text holds placeholders only, never data. */
+static const char *ratings_sql(size_t k)
+{
+	static char *sql[STORE_ROWS + 1];
+
+	if (!sql[k]) {
+		struct sbuf sb = SBUF_INIT;
+		size_t i;
+
+		sbuf_adds(&sb, "INSERT INTO rating (completion_id, rater_id, aspect_id, value, na, "
+			       "rationale, types, rationale2, updated_at) VALUES ");
+		for (i = 0; i < k; i++)
+			sbuf_addf(&sb, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)",
+				  i ? ", " : "", 9 * i + 1, 9 * i + 2, 9 * i + 3, 9 * i + 4,
+				  9 * i + 5, 9 * i + 6, 9 * i + 7, 9 * i + 8, 9 * i + 9);
+		sbuf_adds(&sb, " ON CONFLICT (completion_id, rater_id, aspect_id) DO UPDATE SET "
+			       "value = excluded.value, na = excluded.na, "
+			       "rationale = excluded.rationale, types = excluded.types, "
+			       "rationale2 = excluded.rationale2, updated_at = excluded.updated_at "
+			       "WHERE value IS NOT excluded.value OR na IS NOT excluded.na "
+			       "OR rationale IS NOT excluded.rationale OR types IS NOT excluded.types "
+			       "OR rationale2 IS NOT excluded.rationale2");
+		sql[k] = sbuf_detach(&sb, NULL); /* kept for the life of the process */
+	}
+	return sql[k];
+}
+
+int store_ratings(struct db *db, const struct store_rating *r, size_t n, long *changed,
+		  struct fb_err *err)
+{
+	char now[32];
+	size_t done = 0;
+
+	if (changed)
+		*changed = 0;
+	now[0] = '\0';
+	while (done < n) {
+		size_t k = n - done < STORE_ROWS ? n - done : STORE_ROWS, i;
+		sqlite3_stmt *st = db_stmt(db, ratings_sql(k));
+
+		for (i = 0; i < k; i++) {
+			const struct store_rating *x = &r[done + i];
+			int b = (int)(9 * i);
+
+			sqlite3_bind_int64(st, b + 1, x->completion_id);
+			sqlite3_bind_int64(st, b + 2, x->rater_id);
+			sqlite3_bind_int64(st, b + 3, x->aspect_id);
+			if (x->has_value && !x->na)
+				sqlite3_bind_int(st, b + 4, x->value);
+			sqlite3_bind_int(st, b + 5, x->na ? 1 : 0);
+			db_bind_static(st, b + 6, x->rationale);
+			db_bind_static(st, b + 7, x->types);
+			db_bind_static(st, b + 8, x->rationale2);
+			if (!x->updated_at && !now[0])
+				now_iso8601(now);
+			db_bind_text(st, b + 9, x->updated_at ? x->updated_at : now);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(db, err, "storing ratings");
+		if (changed)
+			*changed += sqlite3_changes(db->h);
+		done += k;
+	}
+	return 0;
+}
+
 int store_rating_delete(struct db *db, int64_t completion_id, int64_t rater_id,
 			int64_t aspect_id, struct fb_err *err)
 {

@@ -56,6 +56,13 @@ struct store_rating {
  */
 int store_rating(struct db *db, const struct store_rating *r, int *changed, struct fb_err *err);
 
+/*
+ * The same for n ratings at once (one statement per few rows: the import's
+ * hot path).  *changed (may be NULL) gets the number of rows written.
+ */
+int store_ratings(struct db *db, const struct store_rating *r, size_t n, long *changed,
+		  struct fb_err *err);
+
 /* Remove a rating (its last value stays in rating_history). */
 int store_rating_delete(struct db *db, int64_t completion_id, int64_t rater_id,
 			int64_t aspect_id, struct fb_err *err);
