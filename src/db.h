@@ -51,6 +51,17 @@ int db_open(struct db **out, const char *path, const struct rubric_set *rs, enum
 	    struct fb_err *err);
 void db_close(struct db *db);
 
+/*
+ * A first load into an empty database may use a rollback journal instead
+ * of the WAL: pages appended to the file are then written once, not twice
+ * (WAL, then checkpoint).  Only when the database holds no prompt yet and
+ * no other connection has it open; synchronous=FULL keeps every committed
+ * batch durable.  Returns 1 when switched, 0 when staying in WAL mode.
+ * db_bulk_end switches back to WAL (a failure is reported in err, -1).
+ */
+int db_bulk_begin(struct db *db);
+int db_bulk_end(struct db *db, struct fb_err *err);
+
 /* A cached prepared statement for a string literal (see ownership above). */
 sqlite3_stmt *db_stmt(struct db *db, const char *sql);
 

@@ -862,7 +862,7 @@ int import_files(struct db *db, char **files, int nfiles, const struct import_op
 		 struct import_counts *total, struct fb_err *err)
 {
 	struct import_ctx ctx;
-	int i, rc = 0;
+	int i, rc = 0, bulk;
 	size_t k;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -871,8 +871,12 @@ int import_files(struct db *db, char **files, int nfiles, const struct import_op
 	if (opts->format && !(ctx.fmt = import_format_find(opts->format)))
 		return fb_error(err, "unknown format '%s' (see 'feedbench import --help')",
 				opts->format);
-	if (db_begin(db, err) < 0)
+	bulk = db_bulk_begin(db);
+	if (db_begin(db, err) < 0) {
+		if (bulk)
+			db_bulk_end(db, NULL);
 		return -1;
+	}
 	for (i = 0; i < nfiles && rc == 0; i++) {
 		struct import_file_state fs;
 		struct progress pg;
@@ -928,6 +932,8 @@ int import_files(struct db *db, char **files, int nfiles, const struct import_op
 	} else {
 		db_rollback(db);
 	}
+	if (bulk && db_bulk_end(db, rc < 0 ? NULL : err) < 0 && rc >= 0)
+		rc = -1;
 	if (total)
 		*total = ctx.n;
 	for (k = 0; k < ctx.nunknown; k++)
