@@ -17,7 +17,7 @@ sync
 t0=$(now)
 fb_rss=$(peak "$fb" --db "$dir/fb.db" import --quiet --dataset bench "$data")
 t1=$(now)
-ref_rss=$(peak python3 tests/bench/ref_import.py "$dir/ref.db" "$data" bench)
+ref_rss=$(peak python3 tests/bench/ref_import.py "$dir/ref.db" "$data" bench > /dev/null 2>&1; awk '{ printf "%.0f", $1 / 1024 }' "$dir/rss")
 t2=$(now)
 fb_s=$(echo "$t1 - $t0" | bc -l)
 ref_s=$(echo "$t2 - $t1" | bc -l)
