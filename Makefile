@@ -2,7 +2,8 @@
 #
 #   make                 build ./feedbench
 #   make check           install missing build/test packages, build, run every test
-#                        (unit tests a second time under ASan+UBSan)
+#                        (unit and data tests a second time under ASan+UBSan,
+#                        the command-line paths under valgrind)
 #   make demo            build, load the bundled sample data into demo.db, open the TUI
 #   make bench           benchmarks against named peers (prints figures and ratios)
 #   make install PREFIX=/usr/local
@@ -131,7 +132,7 @@ check: deps-test
 	@rm -f tests/out/results
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test
-	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit
+	@$(MAKE) --no-print-directory SANITIZE=address,undefined unit data
 	@$(MAKE) --no-print-directory valgrind
 	@sh tests/summary.sh
 
