@@ -22,7 +22,10 @@ TEST_PKGS := cmocka
 DEBS_BUILD := pkg-config libncurses-dev libsqlite3-dev libcurl4-openssl-dev \
               libpcre2-dev libcjson-dev nettle-dev
 DEBS_TEST  := libcmocka-dev tmux python3 sqlite3 valgrind chromium
-DEBS_BENCH := python3 sqlite3 time bc nodejs npm python3-numpy python3-scipy python3-sklearn
+DEBS_BENCH := python3 sqlite3 time bc python3-numpy python3-scipy python3-sklearn
+# Node.js for the judge benchmark's peer (the openai npm client): Debian's,
+# unless the machine already has node and npm from elsewhere.
+DEBS_NODE  := nodejs npm
 
 BUILD     ?= build
 ifneq ($(SANITIZE),)
@@ -66,7 +69,7 @@ PROG      := $(BUILD)/feedbench
 endif
 
 .PHONY: all check test unit data tui render valgrind demo bench install uninstall clean deps \
-        deps-test deps-bench layering golden
+        deps-test deps-bench deps-node layering golden
 
 all: layering $(PROG)
 
@@ -126,6 +129,11 @@ deps-test: deps
 	$(call install_debs,$(DEBS_TEST))
 deps-bench: deps
 	$(call install_debs,$(DEBS_BENCH))
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory deps-node; fi
+
+deps-node:
+	$(call install_debs,$(DEBS_NODE))
 
 # ---- tests -----------------------------------------------------------------
 check: deps-test
