@@ -3,8 +3,8 @@
 
     python3 tests/bench/ref_import.py DB FILE [DATASET]
 
-Standard library only.  Creates DB from schema/001_init.sql when it has no schema yet
-(PRAGMA user_version = 1, as feedbench does), then stores the rows `feedbench import`
+Standard library only.  Creates DB from schema/*.sql when it has no schema yet
+(in order, recording PRAGMA user_version, as feedbench does), then stores the rows `feedbench import`
 stores: dataset, import_log, prompt (hash = SHA-256 hex of the UTF-8 instruction),
 dataset_prompt, completion (hash = SHA-256 hex of the UTF-8 response, idx from 0),
 the rater 'gpt-4' (kind 'llm'), the four UltraFeedback aspects, one rating row per
@@ -44,8 +44,7 @@ ASPECTS = [
     ("truthfulness", "Truthfulness (hallucination)", 1, 5, 0),
     ("helpfulness", "Helpfulness (informativeness)", 1, 5, 0),
 ]
-SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema",
-                      "001_init.sql")
+SCHEMA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "schema")
 FIRST_INT = re.compile(r"\d+")
 NO_TYPE = {"", "0", "none", "null"}
 
@@ -118,9 +117,14 @@ def open_db(path):
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     if db.execute("PRAGMA user_version").fetchone()[0] == 0:
-        with open(SCHEMA, encoding="utf-8") as f:
-            sql = f.read()
-        db.executescript("BEGIN;\n" + sql + "\nPRAGMA user_version = 1;\nCOMMIT;")
+        # every migration, in order, as feedbench applies them
+        for name in sorted(os.listdir(SCHEMA_DIR)):
+            if not name.endswith(".sql"):
+                continue
+            with open(os.path.join(SCHEMA_DIR, name), encoding="utf-8") as f:
+                sql = f.read()
+            version = int(name.split("_", 1)[0])
+            db.executescript("BEGIN;\n" + sql + "\nPRAGMA user_version = %d;\nCOMMIT;" % version)
     return db
 
 
