@@ -285,37 +285,43 @@ int db_bulk_end(struct db *db, struct fb_err *err)
 	return 0;
 }
 
+/* Step a cached statement that returns no rows. */
+static int db_run(struct db *db, const char *sql, struct fb_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fb_error(err, "%s: %s", db->path, sqlite3_errmsg(db->h));
+	return 0;
+}
+
+/*
+ * Inner levels are savepoints, all named "fb": RELEASE and ROLLBACK TO
+ * find the most recent one of that name, which is the innermost level.
+ * One name means the statements are prepared once (imports open one per
+ * record).
+ */
 int db_begin(struct db *db, struct fb_err *err)
 {
-	char sql[48];
-
-	if (db->tx_depth == 0) {
-		if (db_exec(db, "BEGIN IMMEDIATE", err) < 0)
-			return -1;
-	} else {
-		snprintf(sql, sizeof(sql), "SAVEPOINT fb%d", db->tx_depth);
-		if (db_exec(db, sql, err) < 0)
-			return -1;
-	}
+	if (db_run(db, db->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT fb", err) < 0)
+		return -1;
 	db->tx_depth++;
 	return 0;
 }
 
 int db_commit(struct db *db, struct fb_err *err)
 {
-	char sql[48];
-
 	if (db->tx_depth <= 0)
 		fatal("db_commit without db_begin");
 	if (db->tx_depth == 1) {
-		if (db_exec(db, "COMMIT", err) < 0) {
+		if (db_run(db, "COMMIT", err) < 0) {
 			db_rollback(db);
 			return -1;
 		}
-	} else {
-		snprintf(sql, sizeof(sql), "RELEASE fb%d", db->tx_depth - 1);
-		if (db_exec(db, sql, err) < 0)
-			return -1;
+	} else if (db_run(db, "RELEASE fb", err) < 0) {
+		return -1;
 	}
 	db->tx_depth--;
 	return 0;
@@ -323,16 +329,13 @@ int db_commit(struct db *db, struct fb_err *err)
 
 void db_rollback(struct db *db)
 {
-	char sql[80];
-
 	if (db->tx_depth <= 0)
 		return;
 	if (db->tx_depth == 1) {
-		db_exec(db, "ROLLBACK", NULL);
+		db_run(db, "ROLLBACK", NULL);
 	} else {
-		snprintf(sql, sizeof(sql), "ROLLBACK TO fb%d; RELEASE fb%d", db->tx_depth - 1,
-			 db->tx_depth - 1);
-		db_exec(db, sql, NULL);
+		db_run(db, "ROLLBACK TO fb", NULL);
+		db_run(db, "RELEASE fb", NULL);
 	}
 	db->tx_depth--;
 }

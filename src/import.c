@@ -237,12 +237,23 @@ static int uf_detect(const cJSON *rec)
 	       cJSON_GetObjectItemCaseSensitive(rec, "instruction") != NULL;
 }
 
-/* A completion's ratings, gathered to be stored with one statement. */
+/* A record's ratings, gathered to be stored with a statement or two. */
 struct uf_ratings {
-	struct store_rating r[16];
-	char *types[16];
-	size_t n;
+	struct store_rating *r;
+	char **types;
+	size_t n, cap;
 };
+
+static void uf_ratings_release(struct uf_ratings *rs)
+{
+	size_t k;
+
+	for (k = 0; k < rs->n; k++)
+		free(rs->types[k]);
+	free(rs->r);
+	free(rs->types);
+	memset(rs, 0, sizeof(*rs));
+}
 
 static int uf_aspect(struct import_ctx *ctx, int64_t completion_id, const char *name,
 		     const cJSON *ann, struct uf_ratings *out, struct fb_err *err)
@@ -265,8 +276,12 @@ static int uf_aspect(struct import_ctx *ctx, int64_t completion_id, const char *
 		note_unknown_aspect(ctx, name);
 		return 0;
 	}
-	if (out->n == ARRAY_LEN(out->r))
-		return fb_error(err, "more than %zu aspects on one completion", ARRAY_LEN(out->r));
+	if (out->n == out->cap) {
+		size_t cap = out->cap;
+
+		xgrow((void **)&out->r, &out->cap, out->n + 1, sizeof(*out->r));
+		xgrow((void **)&out->types, &cap, out->n + 1, sizeof(*out->types));
+	}
 	rb = db_aspect_rubric(ctx->db, aspect_id);
 	if (import_rater(ctx, &rater_id, err) < 0)
 		return -1;
@@ -295,7 +310,7 @@ static int uf_aspect(struct import_ctx *ctx, int64_t completion_id, const char *
 }
 
 static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, int idx,
-			 const cJSON *c, struct fb_err *err)
+			 const cJSON *c, struct uf_ratings *rs, struct fb_err *err)
 {
 	struct store_completion sc;
 	const cJSON *ann, *a;
@@ -320,25 +335,9 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, i
 		if (!cJSON_IsObject(ann))
 			return fb_error(err, "completion %d: 'annotations' must be an object",
 					idx + 1);
-		struct uf_ratings rs;
-		long changed = 0;
-		size_t k;
-		int rc = 0;
-
-		rs.n = 0;
-		cJSON_ArrayForEach(a, ann) {
-			if (uf_aspect(ctx, cid, a->string, a, &rs, err) < 0) {
-				rc = -1;
-				break;
-			}
-		}
-		if (rc == 0 && rs.n && store_ratings(ctx->db, rs.r, rs.n, &changed, err) < 0)
-			rc = -1;
-		for (k = 0; k < rs.n; k++)
-			free(rs.types[k]);
-		if (rc < 0)
-			return -1;
-		ctx->n.ratings += changed;
+		cJSON_ArrayForEach(a, ann)
+			if (uf_aspect(ctx, cid, a->string, a, rs, err) < 0)
+				return -1;
 	}
 	{
 		struct store_critique cr;
@@ -368,6 +367,7 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 	struct store_prompt sp;
 	const cJSON *comps, *c, *idv;
 	char *ca = NULL, *ia = NULL, idbuf[32];
+	struct uf_ratings rs = {NULL, NULL, 0, 0};
 	int64_t pid, dsid;
 	int created, idx = 0, rc = -1;
 
@@ -400,11 +400,19 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 		goto out;
 	ctx->n.prompts += created;
 	cJSON_ArrayForEach(c, comps) {
-		if (uf_completion(ctx, pid, created, idx++, c, err) < 0)
+		if (uf_completion(ctx, pid, created, idx++, c, &rs, err) < 0)
 			goto out;
+	}
+	if (rs.n) {
+		long changed;
+
+		if (store_ratings(ctx->db, rs.r, rs.n, &changed, err) < 0)
+			goto out;
+		ctx->n.ratings += changed;
 	}
 	rc = 0;
 out:
+	uf_ratings_release(&rs);
 	free(ca);
 	free(ia);
 	return rc;

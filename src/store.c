@@ -172,8 +172,8 @@ int store_rating(struct db *db, const struct store_rating *r, int *changed, stru
 	return 0;
 }
 
-/* Rows per statement in store_ratings: a completion's aspects fit in one. */
-#define STORE_ROWS 8
+/* Rows per statement in store_ratings: a 4 x 4 record fits in one. */
+#define STORE_ROWS 16
 
 /* "INSERT ... VALUES (?,...),(?,...) ON CONFLICT ..." for k rows, built once:
  * the text holds placeholders only, never data. */
