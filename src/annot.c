@@ -1,7 +1,9 @@
 /* annot.c - the annotation session (see annot.h). */
 #include "annot.h"
 
+#include "audit.h"
 #include "search.h"
+#include "sel.h"
 #include "store.h"
 
 #include <ctype.h>
@@ -43,12 +45,17 @@ static int keep_mine(unsigned s)
 	return (s & ANNOT_Q_FINISHED) != 0;
 }
 
+static int load_conflict(struct annot *a, struct annot_qitem **items, size_t *n,
+			 struct fb_err *err);
+
 const struct annot_queue_def annot_queues[] = {
 	{"todo", "not finished or skipped by you; resumes where you stopped", keep_todo,
 	 NULL},
 	{"all", "every prompt", keep_all, NULL},
 	{"flagged", "prompts you flagged or skipped", keep_flagged, NULL},
 	{"mine", "prompts you finished", keep_mine, NULL},
+	{"conflict", "most conflicted first (by your ratings; else by the LLM judge's)", NULL,
+	 load_conflict},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -286,6 +293,7 @@ static void change_done(struct annot *a, int finished)
 		}
 	}
 	a->gen++;
+	a->changes++;
 }
 
 /* Write cell c as the rating of (comp, asp): upsert, or delete when it holds nothing. */
@@ -906,10 +914,10 @@ static int queue_build(struct annot *a, struct annot_qitem **items, size_t *n, s
 
 	*items = NULL;
 	*n = 0;
-	if (a->queue->load)
-		return a->queue->load(a, items, n, err);
 	if (a->dataset && !(dsid = db_dataset_find(a->db, a->dataset)))
 		return fb_error(err, "no data set named '%s' (see 'feedbench stats')", a->dataset);
+	if (a->queue->load)
+		return a->queue->load(a, items, n, err);
 	if (qstates_load(a, &qs, &nqs, err) < 0)
 		return -1;
 	if (dsid && a->source)
@@ -957,6 +965,86 @@ static int queue_build(struct annot *a, struct annot_qitem **items, size_t *n, s
 	return 0;
 }
 
+int annot_judge(struct db *db, char **name, struct fb_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+		"SELECT r.name FROM rater r WHERE r.kind = 'llm' AND EXISTS (SELECT 1 FROM rating x "
+		"WHERE x.rater_id = r.id) ORDER BY (SELECT count(*) FROM rating x WHERE x.rater_id "
+		"= r.id) DESC, r.id LIMIT 1");
+	int rc = sqlite3_step(st);
+
+	*name = rc == SQLITE_ROW ? db_col_dup(st, 0) : NULL;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(db, err, "looking for the LLM judge");
+	return 0;
+}
+
+/*
+ * The conflict queue (see annot.h): audit_conflict_queue over the
+ * selection, by this rater's ratings when that gives any prompt, else by
+ * the LLM judge's; then this rater's state of each prompt.  Whether the
+ * rater has any value at all is asked first, so that a newcomer's queue
+ * loads the ratings once, not twice.
+ */
+static int load_conflict(struct annot *a, struct annot_qitem **items, size_t *n,
+			 struct fb_err *err)
+{
+	struct sel sel = {a->dataset, a->source};
+	struct audit_prompt_score *sc = NULL;
+	struct qstate *qs;
+	size_t nsc = 0, nqs, i;
+	sqlite3_stmt *st;
+	char *judge = NULL;
+	int mine, rc;
+
+	free(a->queue_by);
+	a->queue_by = NULL;
+	st = db_stmt(a->db, "SELECT EXISTS (SELECT 1 FROM rating WHERE rater_id = ?1 AND "
+			    "value IS NOT NULL)");
+	sqlite3_bind_int64(st, 1, a->rater_id);
+	rc = sqlite3_step(st);
+	mine = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(a->db, err, "looking for your ratings");
+	if (mine && audit_conflict_queue(a->db, &sel, a->rater, 1.0, &sc, &nsc, err) < 0)
+		return -1;
+	if (nsc) {
+		a->queue_by = xstrdup(a->rater);
+	} else {
+		free(sc);
+		sc = NULL;
+		if (annot_judge(a->db, &judge, err) < 0)
+			return -1;
+		if (!judge)
+			return 0; /* no ratings to order by: an empty queue */
+		if (audit_conflict_queue(a->db, &sel, judge, 1.0, &sc, &nsc, err) < 0) {
+			free(judge);
+			return -1;
+		}
+		a->queue_by = judge;
+	}
+	if (qstates_load(a, &qs, &nqs, err) < 0) {
+		free(sc);
+		return -1;
+	}
+	*items = xcalloc(nsc ? nsc : 1, sizeof(**items));
+	for (i = 0; i < nsc; i++) {
+		struct qstate key, *hit;
+
+		key.id = sc[i].prompt_id;
+		hit = nqs ? bsearch(&key, qs, nqs, sizeof(*qs), cmp_qstate) : NULL;
+		(*items)[i].id = sc[i].prompt_id;
+		(*items)[i].state = hit ? hit->state : 0;
+		(*items)[i].touched = hit ? dup_or_null(hit->touched) : NULL;
+	}
+	*n = nsc;
+	qstates_free(qs, nqs);
+	free(sc);
+	return 0;
+}
+
 /* The state of one prompt for the queue, or -1 with err when it does not exist. */
 static int qitem_fill(struct annot *a, int64_t pid, struct annot_qitem *it, struct fb_err *err)
 {
@@ -999,7 +1087,8 @@ static size_t queue_find(const struct annot *a, int64_t pid)
 	return SIZE_MAX;
 }
 
-/* Add prompt pid to the queue (in id order when the queue is) and return its index. */
+/* Add prompt pid to the queue (in id order; a queue in its own order: after the
+ * current prompt) and return its index. */
 static int queue_add(struct annot *a, int64_t pid, size_t *at, struct fb_err *err)
 {
 	struct annot_qitem it;
@@ -1008,8 +1097,11 @@ static int queue_add(struct annot *a, int64_t pid, size_t *at, struct fb_err *er
 	memset(&it, 0, sizeof(it));
 	if (qitem_fill(a, pid, &it, err) < 0)
 		return -1;
-	while (i < a->nq && a->q[i].id < pid)
-		i++;
+	if (a->queue->load)
+		i = a->loaded && a->pos < a->nq ? a->pos + 1 : a->nq; /* a queue in its own order */
+	else
+		while (i < a->nq && a->q[i].id < pid)
+			i++;
 	a->q = xrealloc(a->q, (a->nq + 1) * sizeof(*a->q));
 	memmove(&a->q[i + 1], &a->q[i], (a->nq - i) * sizeof(*a->q));
 	a->q[i] = it;
@@ -1198,6 +1290,7 @@ void annot_close(struct annot *a)
 	free(a->rater);
 	free(a->dataset);
 	free(a->source);
+	free(a->queue_by);
 	free(a->search);
 	free(a);
 }

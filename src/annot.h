@@ -28,6 +28,15 @@
  * finished, when a change finds ANNOT_FLUSH_MS pending, with a draft, or on
  * annot_flush: a crash loses at most that much of it.
  *
+ * The conflict queue (annot_queues: "conflict") orders the selection's
+ * prompts by how much their aspects disagree, most first (audit.h,
+ * audit_conflict_queue: the share of a prompt's completion pairs that are
+ * Pareto-incomparable, margin 1), from this rater's ratings when they have
+ * rated two completions of any prompt in the selection, else from the LLM
+ * judge's (annot_judge); a->queue_by names whose.  It is computed once,
+ * when the session opens (about 1 s on 64k prompts), and every prompt of it
+ * stays in it, finished or not.
+ *
  * Ownership: struct annot owns everything it points to except the db (and
  * the rubric set inside it), which must outlive it; strings in the structs
  * below are owned by the session and valid until the next call that loads
@@ -140,6 +149,10 @@ struct annot {
 	int64_t rater_id;
 	const struct annot_queue_def *queue;
 	char *dataset, *source;
+	char *queue_by;         /* whose ratings ordered a queue of its own making (the
+				 * conflict queue: this rater or the LLM judge), else NULL */
+	unsigned long changes;  /* changes committed in this session: what is computed from
+				 * the ratings (the statistics screen) is stale when it moves */
 
 	const struct rubric **aspect; /* naspects, borrowed from the rubric set */
 	int64_t *aspect_id;
@@ -262,6 +275,13 @@ char *annot_draft_get(struct annot *a, size_t comp, int asp);
 int annot_draft_drop(struct annot *a, size_t comp, int asp, struct fb_err *err);
 
 /* ---- what the views ask ---- */
+
+/*
+ * The LLM judge: the rater of kind llm with the most ratings in the
+ * database (ties: the first made).  *name (caller frees) is NULL when no
+ * LLM has rated anything.  -1 with err on a database error.
+ */
+int annot_judge(struct db *db, char **name, struct fb_err *err);
 
 /* Whether the LLM's ratings may be shown: the prompt is finished and has some. */
 int annot_llm_ready(const struct annot *a);

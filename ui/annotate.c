@@ -13,6 +13,14 @@
  *   first-screen MILLISECONDS EPOCH_MICROSECONDS
  * (from entering the command to the first screen, and the wall clock then),
  * for tests/bench/tui.sh.  Off by default; on, it costs one fprintf a key.
+ *
+ * FEEDBENCH_STATS_DELAY_MS=N makes the statistics screen's worker wait N ms
+ * before each computation, so that tests see the screen while it computes.
+ *
+ * The statistics screen computes in a worker thread (src/statjob.h); while
+ * its answer is due (w->audit_wait) the loop wakes every WB_POLL_MS to
+ * pick it up, and checks for it after each key.  Otherwise nothing of it is
+ * on the path of a key.
  */
 #include "wb.h"
 
@@ -29,6 +37,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define WB_POLL_MS 50 /* how often the loop looks for the statistics while they are due */
 
 static volatile sig_atomic_t stop_signal;
 static int curses_on;
@@ -626,6 +636,9 @@ static int key_main(struct wb *w, int key, int op)
 			return fail(w, &err);
 		w->mode = WB_STATS;
 		return WB_REDRAW;
+	case KEYS_OP_STATISTICS:
+		wb_audit_open(w);
+		return WB_REDRAW;
 	case KEYS_OP_HELP:
 		w->mode = WB_HELP;
 		w->help_top = 0;
@@ -658,6 +671,8 @@ static int handle_key(struct wb *w, int key)
 	case WB_STATS:
 		w->mode = WB_MAIN;
 		return WB_REDRAW;
+	case WB_AUDIT:
+		return wb_audit_key(w, key, op);
 	}
 	w->msg[0] = '\0';
 	return key_main(w, key, op);
@@ -696,15 +711,23 @@ static void run(struct wb *w)
 
 		if (stop_signal)
 			break;
-		/* a draft is due even when no key comes */
-		wtimeout(stdscr, w->mode == WB_EDIT && w->ed_unsaved ? 500 : 1000);
+		/* a draft is due even when no key comes, and so are the statistics */
+		wtimeout(stdscr, w->audit_wait ? WB_POLL_MS
+					       : w->mode == WB_EDIT && w->ed_unsaved ? 500 : 1000);
 		rc = wget_wch(stdscr, &wch);
 		t0 = now_us();
 		if (rc == ERR) {
+			int redraw = 0;
+
 			if (input_gone())
 				break;
+			if (w->audit_wait && wb_audit_poll(w) != WB_SAME)
+				redraw = 1;
 			if (w->mode == WB_EDIT && w->ed_unsaved) {
 				save_draft(w, 0);
+				redraw = 1;
+			}
+			if (redraw) {
 				wb_draw(w);
 				doupdate();
 			}
@@ -724,6 +747,8 @@ static void run(struct wb *w)
 		ch = handle_key(w, key);
 		if (w->mode == WB_EDIT)
 			save_draft(w, 0);
+		if (w->audit_wait)
+			wb_audit_poll(w); /* drawn below */
 		t_handled = now_us();
 		if (ch & WB_QUIT)
 			break;
@@ -832,7 +857,7 @@ int cmd_annotate(struct cli *cli, int argc, char **argv)
 	struct fb_err err;
 	char **aspects = NULL;
 	size_t naspects = 0, i;
-	const char *trace;
+	const char *trace, *delay;
 	int c, rc = 0;
 
 	memset(&o, 0, sizeof(o));
@@ -899,6 +924,13 @@ int cmd_annotate(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, "%s", err.msg);
 		goto out_db;
 	}
+	delay = getenv("FEEDBENCH_STATS_DELAY_MS");
+	if (delay && *delay) {
+		long ms;
+
+		if (parse_long(delay, &ms) == 0 && ms > 0 && ms < 600000)
+			w.audit_delay_ms = (int)ms;
+	}
 	trace = getenv("FEEDBENCH_TRACE");
 	if (trace && *trace && !(w.trace = fopen(trace, "a"))) {
 		rc = cli_fail(cli, "cannot open %s: %s", trace, strerror(errno));
@@ -913,7 +945,11 @@ int cmd_annotate(struct cli *cli, int argc, char **argv)
 	if (!w.msg[0]) {
 		char k1[32], k2[32];
 
-		if (w.a->resumed)
+		if (w.a->queue_by && strcmp(w.a->queue_by, w.a->rater))
+			wb_message(&w, 0, "by %s's ratings: you have none here yet", w.a->queue_by);
+		else if (w.a->queue_by)
+			wb_message(&w, 0, "most conflicted first, by your ratings");
+		else if (w.a->resumed)
 			wb_message(&w, 0, "welcome back: this is where you stopped");
 		else
 			wb_message(&w, 0, "digits rate \u00b7 %s: rationale \u00b7 %s: quit",
@@ -939,6 +975,7 @@ int cmd_annotate(struct cli *cli, int argc, char **argv)
 		save_draft(&w, 1); /* quitting or killed by a signal: keep what was typed */
 	restore_terminal();
 	fatal_set_cleanup(NULL);
+	wb_audit_release(&w); /* waits for a computation under way: before the db goes */
 	if (annot_flush(w.a, &err) < 0)
 		fprintf(stderr, "feedbench annotate: the time on the last prompt was not saved: %s\n",
 			err.msg);

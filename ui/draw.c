@@ -36,7 +36,7 @@ struct layout {
 /* ---- colours ---- */
 
 enum { PAIR_BAR = 1, PAIR_CURSOR, PAIR_VALUE, PAIR_NA, PAIR_MARK, PAIR_DIFF, PAIR_PH, PAIR_ERROR,
-       PAIR_SEL };
+       PAIR_SEL, PAIR_RAMP };
 
 void wb_colors(struct wb *w)
 {
@@ -59,6 +59,9 @@ void wb_colors(struct wb *w)
 	at->error = A_BOLD;
 	at->title = A_BOLD;
 	at->dim = A_DIM;
+	at->ramp[0] = at->ramp[1] = at->ramp[2] = A_NORMAL;
+	at->ramp[3] = A_BOLD;
+	at->ramp[4] = A_REVERSE | A_BOLD;
 	if (!w->color)
 		return;
 	start_color();
@@ -72,6 +75,14 @@ void wb_colors(struct wb *w)
 	init_pair(PAIR_PH, COLOR_MAGENTA, -1);
 	init_pair(PAIR_ERROR, COLOR_RED, -1);
 	init_pair(PAIR_SEL, COLOR_BLACK, COLOR_WHITE);
+	/* the heat-map ramp, cold to hot; the text stays legible on each */
+	init_pair(PAIR_RAMP, COLOR_WHITE, COLOR_BLUE);
+	init_pair(PAIR_RAMP + 1, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_RAMP + 2, COLOR_BLACK, COLOR_GREEN);
+	init_pair(PAIR_RAMP + 3, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(PAIR_RAMP + 4, COLOR_WHITE, COLOR_RED);
+	for (int i = 0; i < WB_RAMP; i++)
+		at->ramp[i] = COLOR_PAIR(PAIR_RAMP + i);
 	at->bar = COLOR_PAIR(PAIR_BAR);
 	at->cursor = COLOR_PAIR(PAIR_CURSOR) | A_BOLD;
 	at->sel = COLOR_PAIR(PAIR_SEL);
@@ -337,6 +348,8 @@ static void draw_header(struct wb *w, const struct layout *L)
 	if (w->show_llm && annot_llm_ready(a))
 		sbuf_addf(&right, "beside %s \u00b7 ", a->p.llm_name);
 	sbuf_addf(&right, "queue %s", a->queue->name);
+	if (a->queue_by)
+		sbuf_addf(&right, " by %s", a->queue_by);
 	if (a->dataset)
 		sbuf_addf(&right, " \u00b7 %s", a->dataset);
 	if (a->source)
@@ -895,7 +908,8 @@ static void help_text(struct wb *w, struct sbuf *sb)
 		      "hidden until every cell of the prompt is rated; then %s shows them beside "
 		      "yours, differences highlighted.\n"
 		      "  %s quits at any moment; you come back to where you stopped.\n"
-		      "  Queues: --queue todo (default), all, flagged, mine; --dataset, --source.\n",
+		      "  Queues: --queue todo (default), all, flagged, mine, conflict (the prompts "
+		      "whose aspects disagree most, first); --dataset, --source.\n",
 		  wb_ctl_key_of(w, KEYS_OP_EDIT_DONE, k1, sizeof(k1)),
 		  wb_ctl_key_of(w, KEYS_OP_EDIT_CANCEL, k2, sizeof(k2)),
 		  wb_key_of(w, KEYS_OP_TOGGLE_LLM, k3, sizeof(k3)),
@@ -1068,6 +1082,12 @@ void wb_draw(struct wb *w)
 	if (w->mode == WB_STATS) {
 		curs_set(0);
 		draw_stats(w);
+		wnoutrefresh(stdscr);
+		return;
+	}
+	if (w->mode == WB_AUDIT) {
+		curs_set(0);
+		wb_audit_draw(w);
 		wnoutrefresh(stdscr);
 		return;
 	}

@@ -106,6 +106,7 @@ enum keys_named {
 	X(SKIP, "skip", "Prompts", "s", "Skip the prompt, with a reason (empty: unskip)")   \
 	X(TOGGLE_LLM, "toggle-llm", "View", "L", "Compare with the LLM's ratings (finished prompts)") \
 	X(STATS, "stats", "View", "S", "Your totals: prompts, ratings, time")               \
+	X(STATISTICS, "statistics", "View", "A", "Statistics: aspect conflict, histograms, LLM agreement") \
 	X(HELP, "help", "View", "? F1", "This help")                                        \
 	X(QUIT, "quit", "View", "q", "Quit (everything is already saved)")                  \
 	X(EDIT_DONE, "edit-done", "Writing", "C-s Esc", "Save the text and close (Enter: new line)") \

@@ -19,6 +19,7 @@
 #include "annot.h"
 #include "editor.h"
 #include "keys.h"
+#include "statjob.h"
 #include "text.h"
 
 #define WB_MIN_COLS 80
@@ -31,6 +32,7 @@ enum wb_mode {
 	WB_MAIN,
 	WB_HELP,
 	WB_STATS,
+	WB_AUDIT, /* the statistics screen (ui/statistics.c) */
 	WB_EDIT, /* the multi-line editor: a rationale or a critique */
 	WB_LINE, /* a one-line question on the status line */
 };
@@ -52,9 +54,13 @@ enum wb_change {
 	WB_QUIT = 2,
 };
 
+#define WB_RAMP 5 /* steps of the heat-map ramp, low to high */
+
 /* Attributes of the screen's parts (colour or monochrome). */
 struct wb_attrs {
 	attr_t bar, cursor, value, na, empty, mark, diff, same, ph, error, title, dim, sel;
+	attr_t ramp[WB_RAMP]; /* heat-map cells: background colours, or in monochrome
+			       * plain, plain, plain, bold, reverse */
 };
 
 struct wb {
@@ -96,6 +102,14 @@ struct wb {
 	struct wb_attrs at;
 	struct annot_stats stats;
 
+	/* the statistics screen: figures from a worker thread (src/statjob.h) */
+	struct statjob *job;          /* started on first use */
+	struct statjob_result *audit; /* the figures shown (for audit_version), or NULL */
+	unsigned long audit_version;  /* a->changes they are for */
+	int audit_wait;               /* an answer is due: the loop polls for it */
+	int audit_top;                /* scroll position */
+	int audit_delay_ms;           /* FEEDBENCH_STATS_DELAY_MS (tests) */
+
 	FILE *trace; /* FEEDBENCH_TRACE: one line per key */
 };
 
@@ -111,5 +125,18 @@ void wb_draw(struct wb *w);
 int wb_big_enough(void);
 /* Set w->at for the terminal (colours unless NO_COLOR or none). */
 void wb_colors(struct wb *w);
+
+/* ---- the statistics screen (ui/statistics.c) ---- */
+
+/* Open it: show the figures when they are current, else ask the worker for them. */
+void wb_audit_open(struct wb *w);
+/* A key while it is open. */
+int wb_audit_key(struct wb *w, int key, int op);
+/* The loop, while w->audit_wait: take the worker's answer if it is there (WB_REDRAW). */
+int wb_audit_poll(struct wb *w);
+/* Paint it (the whole screen but for the "too small" check). */
+void wb_audit_draw(struct wb *w);
+/* Stop the worker, free the figures. */
+void wb_audit_release(struct wb *w);
 
 #endif

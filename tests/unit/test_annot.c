@@ -203,7 +203,8 @@ static void test_open(void **state)
 	o.dataset = NULL;
 	o.queue = "later";
 	assert_int_equal(annot_open(&b, db, &o, &err), -1);
-	assert_string_equal(err.msg, "no queue named 'later' (queues: todo, all, flagged, mine)");
+	assert_string_equal(err.msg,
+			    "no queue named 'later' (queues: todo, all, flagged, mine, conflict)");
 	o.queue = NULL;
 	o.rater = "gpt-4";
 	assert_int_equal(annot_open(&b, db, &o, &err), -1);
@@ -693,6 +694,107 @@ static void test_stats(void **state)
 	annot_close(a);
 }
 
+/* gpt-4's value of aspect for completion idx j of prompt i. */
+static void llm_rate(int i, int j, const char *aspect, int value)
+{
+	struct store_rating r = {0};
+	struct fb_err err;
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "SELECT id FROM completion WHERE prompt_id = %lld AND idx = %d",
+		 (long long)prompt_ids[i], j);
+	r.completion_id = sql_int(sql);
+	r.rater_id = sql_int("SELECT id FROM rater WHERE name = 'gpt-4'");
+	r.aspect_id = db_aspect_id(db, aspect);
+	r.has_value = 1;
+	r.value = value;
+	if (store_rating(db, &r, NULL, &err) < 0)
+		fail_msg("store_rating: %s", err.msg);
+}
+
+/*
+ * The conflict queue: by gpt-4's ratings while ann has none, then by
+ * ann's.  gpt-4's truthfulness rises with the completion (2, 3, 4, 5);
+ * helpfulness added here falls on prompt 3 (every pair of its completions
+ * is Pareto-incomparable: score 1) and swaps one pair on prompt 1 (1 of 6);
+ * honesty ties everywhere.  The other prompts score 0 and follow by id.
+ */
+static void test_conflict_queue(void **state)
+{
+	static const int p1[4] = {3, 2, 4, 5};
+	const int order[NPROMPTS] = {3, 1, 0, 2, 4, 5};
+	struct annot_opts o = {0};
+	struct fb_err err;
+	struct annot *a;
+	char *judge;
+	size_t i;
+	unsigned long before;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		llm_rate(3, (int)i, "helpfulness", 5 - (int)i);
+		llm_rate(1, (int)i, "helpfulness", p1[i]);
+	}
+	assert_int_equal(annot_judge(db, &judge, &err), 0);
+	assert_string_equal(judge, "gpt-4");
+	free(judge);
+
+	a = open_as("ann", "conflict");
+	assert_string_equal(a->queue->name, "conflict");
+	assert_non_null(a->queue_by);
+	assert_string_equal(a->queue_by, "gpt-4");
+	assert_int_equal(a->nq, NPROMPTS);
+	for (i = 0; i < NPROMPTS; i++)
+		assert_int_equal(a->q[i].id, prompt_ids[order[i]]);
+	assert_true(a->loaded);
+	assert_int_equal(a->p.id, prompt_ids[3]);
+	/* every committed change counts; moving does not */
+	before = a->changes;
+	assert_int_equal(annot_next(a, &err), 1);
+	assert_int_equal(a->p.id, prompt_ids[1]);
+	assert_int_equal(a->changes, before);
+	/* ann rates prompt 1 (4 completions x 3 aspects) all alike: no conflict, but hers */
+	rate_all(a, 3);
+	assert_int_equal(a->changes, before + 12);
+	/* a prompt gone to by id joins the queue after the current one, not in id order */
+	assert_int_equal(annot_goto_id(a, "ext-1", &err), 0);
+	annot_close(a);
+
+	a = open_as("ann", "conflict");
+	assert_string_equal(a->queue_by, "ann");
+	assert_int_equal(a->nq, 1);
+	assert_int_equal(a->q[0].id, prompt_ids[1]);
+	assert_true(a->q[0].state & ANNOT_Q_FINISHED);
+	annot_close(a);
+
+	/* filters narrow it, the order stays */
+	o.rater = "bob";
+	o.queue = "conflict";
+	o.source = "s2";
+	assert_int_equal(annot_open(&a, db, &o, &err), 0);
+	assert_string_equal(a->queue_by, "gpt-4");
+	assert_int_equal(a->nq, 3);
+	assert_int_equal(a->q[0].id, prompt_ids[3]);
+	assert_int_equal(a->q[1].id, prompt_ids[1]);
+	assert_int_equal(a->q[2].id, prompt_ids[5]);
+	annot_close(a);
+	o.source = NULL;
+	o.dataset = "nope";
+	assert_int_equal(annot_open(&a, db, &o, &err), -1);
+	assert_non_null(strstr(err.msg, "no data set named 'nope'"));
+
+	/* nothing rated by anyone: an empty queue, not an error */
+	assert_int_equal(db_exec(db, "DELETE FROM rating", &err), 0);
+	o.dataset = NULL;
+	assert_int_equal(annot_open(&a, db, &o, &err), 0);
+	assert_null(a->queue_by);
+	assert_int_equal(a->nq, 0);
+	assert_false(a->loaded);
+	annot_close(a);
+	assert_int_equal(annot_judge(db, &judge, &err), 0);
+	assert_null(judge);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -709,6 +811,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_goto_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_raters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflict_queue, setup, teardown),
 	};
 	int rc;
 

@@ -25,6 +25,8 @@ static void test_defaults(void **state)
 	assert_int_equal(keys_lookup(&m, 0x1B), KEYS_OP_EDIT_DONE);
 	assert_int_equal(keys_lookup(&m, KEYS_CTRL('g')), KEYS_OP_EDIT_CANCEL);
 	assert_int_equal(keys_lookup(&m, 'q'), KEYS_OP_QUIT);
+	assert_int_equal(keys_lookup(&m, 'A'), KEYS_OP_STATISTICS);
+	assert_int_equal(keys_lookup(&m, 'S'), KEYS_OP_STATS);
 	assert_int_equal(keys_lookup(&m, 'n'), KEYS_OP_NA);
 	assert_int_equal(keys_lookup(&m, 'x'), KEYS_OP_CLEAR);
 	assert_int_equal(keys_lookup(&m, KEYS_DELETE), KEYS_OP_CLEAR);
