@@ -237,11 +237,13 @@ static int uf_detect(const cJSON *rec)
 	       cJSON_GetObjectItemCaseSensitive(rec, "instruction") != NULL;
 }
 
-/* A record's ratings, gathered to be stored with a statement or two. */
+/* A record's ratings and critiques, gathered to be stored with a statement or two. */
 struct uf_ratings {
 	struct store_rating *r;
 	char **types;
 	size_t n, cap;
+	struct store_critique *crit; /* strings borrowed from the record */
+	size_t ncrit, ccap;
 };
 
 static void uf_ratings_release(struct uf_ratings *rs)
@@ -252,6 +254,7 @@ static void uf_ratings_release(struct uf_ratings *rs)
 		free(rs->types[k]);
 	free(rs->r);
 	free(rs->types);
+	free(rs->crit);
 	memset(rs, 0, sizeof(*rs));
 }
 
@@ -341,7 +344,6 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, i
 	}
 	{
 		struct store_critique cr;
-		int changed;
 
 		memset(&cr, 0, sizeof(cr));
 		if (import_opt_string(c, "critique", &cr.text, err) < 0 ||
@@ -354,9 +356,8 @@ static int uf_completion(struct import_ctx *ctx, int64_t prompt_id, int fresh, i
 			cr.completion_id = cid;
 			cr.rater_id = rater_id;
 			cr.updated_at = ctx->now;
-			if (store_critique(ctx->db, &cr, &changed, err) < 0)
-				return -1;
-			ctx->n.critiques += changed;
+			xgrow((void **)&rs->crit, &rs->ccap, rs->ncrit + 1, sizeof(*rs->crit));
+			rs->crit[rs->ncrit++] = cr;
 		}
 	}
 	return 0;
@@ -367,11 +368,12 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 	struct store_prompt sp;
 	const cJSON *comps, *c, *idv;
 	char *ca = NULL, *ia = NULL, idbuf[32];
-	struct uf_ratings rs = {NULL, NULL, 0, 0};
+	struct uf_ratings rs;
 	int64_t pid, dsid;
 	int created, idx = 0, rc = -1;
 
 	memset(&sp, 0, sizeof(sp));
+	memset(&rs, 0, sizeof(rs));
 	if (!cJSON_IsObject(rec))
 		return fb_error(err, "a record must be a JSON object");
 	if (req_string(rec, "instruction", &sp.instruction, err) < 0 ||
@@ -409,6 +411,13 @@ static int uf_record(struct import_ctx *ctx, const cJSON *rec, struct fb_err *er
 		if (store_ratings(ctx->db, rs.r, rs.n, &changed, err) < 0)
 			goto out;
 		ctx->n.ratings += changed;
+	}
+	if (rs.ncrit) {
+		long changed;
+
+		if (store_critiques(ctx->db, rs.crit, rs.ncrit, &changed, err) < 0)
+			goto out;
+		ctx->n.critiques += changed;
 	}
 	rc = 0;
 out:

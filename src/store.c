@@ -19,11 +19,32 @@ int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id
 	int made = 0;
 
 	sha256_hex(p->instruction, strlen(p->instruction), hash);
-	st = db_stmt(db, "SELECT id FROM prompt WHERE hash = ?1");
+	/* new prompts are the common case of an import: try the insert first */
+	st = db_stmt(db, "INSERT INTO prompt (hash, instruction, source, external_id, "
+			 "correct_answers, incorrect_answers, created_at) "
+			 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (hash) DO NOTHING");
 	db_bind_static(st, 1, hash);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	db_bind_static(st, 2, p->instruction);
+	db_bind_static(st, 3, p->source);
+	db_bind_static(st, 4, p->external_id);
+	db_bind_static(st, 5, p->correct_answers);
+	db_bind_static(st, 6, p->incorrect_answers);
+	db_bind_static(st, 7, when(p->created_at, now));
+	if (sqlite3_step(st) != SQLITE_DONE)
+		return db_fail(db, err, "adding a prompt");
+	if (sqlite3_changes(db->h) > 0) {
+		*id = sqlite3_last_insert_rowid(db->h);
+		made = 1;
+	} else {
+		st = db_stmt(db, "SELECT id FROM prompt WHERE hash = ?1");
+		db_bind_static(st, 1, hash);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return db_fail(db, err, "finding a prompt");
+		}
 		*id = sqlite3_column_int64(st, 0);
 		sqlite3_reset(st);
+		/* what the stored prompt lacks, this record may know */
 		if (p->source || p->external_id || p->correct_answers || p->incorrect_answers) {
 			st = db_stmt(db,
 				"UPDATE prompt SET source = coalesce(source, ?2), "
@@ -41,22 +62,6 @@ int store_prompt(struct db *db, const struct store_prompt *p, int64_t dataset_id
 			if (sqlite3_step(st) != SQLITE_DONE)
 				return db_fail(db, err, "updating a prompt");
 		}
-	} else {
-		sqlite3_reset(st);
-		st = db_stmt(db, "INSERT INTO prompt (hash, instruction, source, external_id, "
-				 "correct_answers, incorrect_answers, created_at) "
-				 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-		db_bind_static(st, 1, hash);
-		db_bind_static(st, 2, p->instruction);
-		db_bind_static(st, 3, p->source);
-		db_bind_static(st, 4, p->external_id);
-		db_bind_static(st, 5, p->correct_answers);
-		db_bind_static(st, 6, p->incorrect_answers);
-		db_bind_static(st, 7, when(p->created_at, now));
-		if (sqlite3_step(st) != SQLITE_DONE)
-			return db_fail(db, err, "adding a prompt");
-		*id = sqlite3_last_insert_rowid(db->h);
-		made = 1;
 	}
 	if (dataset_id) {
 		st = db_stmt(db, "INSERT OR IGNORE INTO dataset_prompt (dataset_id, prompt_id) "
@@ -285,6 +290,68 @@ int store_critique(struct db *db, const struct store_critique *c, int *changed,
 		return db_fail(db, err, "storing a critique");
 	if (changed)
 		*changed = sqlite3_changes(db->h) > 0;
+	return 0;
+}
+
+static const char *critiques_sql(size_t k)
+{
+	static char *sql[STORE_ROWS + 1];
+
+	if (!sql[k]) {
+		struct sbuf sb = SBUF_INIT;
+		size_t i;
+
+		sbuf_adds(&sb, "INSERT INTO critique (completion_id, rater_id, text, overall_score, "
+			       "fine_grained_score, updated_at) VALUES ");
+		for (i = 0; i < k; i++)
+			sbuf_addf(&sb, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)", i ? ", " : "",
+				  6 * i + 1, 6 * i + 2, 6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6);
+		sbuf_adds(&sb, " ON CONFLICT (completion_id, rater_id) DO UPDATE SET "
+			       "text = excluded.text, overall_score = excluded.overall_score, "
+			       "fine_grained_score = excluded.fine_grained_score, "
+			       "updated_at = excluded.updated_at "
+			       "WHERE text IS NOT excluded.text "
+			       "OR overall_score IS NOT excluded.overall_score "
+			       "OR fine_grained_score IS NOT excluded.fine_grained_score");
+		sql[k] = sbuf_detach(&sb, NULL); /* kept for the life of the process */
+	}
+	return sql[k];
+}
+
+int store_critiques(struct db *db, const struct store_critique *c, size_t n, long *changed,
+		    struct fb_err *err)
+{
+	char now[32];
+	size_t done = 0;
+
+	if (changed)
+		*changed = 0;
+	now[0] = '\0';
+	while (done < n) {
+		size_t k = n - done < STORE_ROWS ? n - done : STORE_ROWS, i;
+		sqlite3_stmt *st = db_stmt(db, critiques_sql(k));
+
+		for (i = 0; i < k; i++) {
+			const struct store_critique *x = &c[done + i];
+			int b = (int)(6 * i);
+
+			sqlite3_bind_int64(st, b + 1, x->completion_id);
+			sqlite3_bind_int64(st, b + 2, x->rater_id);
+			db_bind_static(st, b + 3, x->text);
+			if (x->has_overall)
+				sqlite3_bind_double(st, b + 4, x->overall);
+			if (x->has_fine)
+				sqlite3_bind_double(st, b + 5, x->fine);
+			if (!x->updated_at && !now[0])
+				now_iso8601(now);
+			db_bind_text(st, b + 6, x->updated_at ? x->updated_at : now);
+		}
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return db_fail(db, err, "storing critiques");
+		if (changed)
+			*changed += sqlite3_changes(db->h);
+		done += k;
+	}
 	return 0;
 }
 

@@ -79,6 +79,9 @@ struct store_critique {
 
 int store_critique(struct db *db, const struct store_critique *c, int *changed,
 		   struct fb_err *err);
+/* n critiques with a statement per few; *changed (may be NULL) = rows written. */
+int store_critiques(struct db *db, const struct store_critique *c, size_t n, long *changed,
+		    struct fb_err *err);
 
 int store_preference(struct db *db, int64_t prompt_id, int64_t rater_id, int64_t chosen_id,
 		     int64_t rejected_id, const char *created_at, int *changed, struct fb_err *err);
