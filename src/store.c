@@ -144,68 +144,49 @@ int store_completion(struct db *db, int64_t prompt_id, const struct store_comple
 	return 0;
 }
 
-int store_rating(struct db *db, const struct store_rating *r, int *changed, struct fb_err *err)
-{
-	char now[32];
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO rating (completion_id, rater_id, aspect_id, value, na, rationale, "
-		"types, rationale2, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-		"ON CONFLICT (completion_id, rater_id, aspect_id) DO UPDATE SET "
-		"value = excluded.value, na = excluded.na, rationale = excluded.rationale, "
-		"types = excluded.types, rationale2 = excluded.rationale2, "
-		"updated_at = excluded.updated_at "
-		"WHERE value IS NOT excluded.value OR na IS NOT excluded.na "
-		"OR rationale IS NOT excluded.rationale OR types IS NOT excluded.types "
-		"OR rationale2 IS NOT excluded.rationale2");
-
-	sqlite3_bind_int64(st, 1, r->completion_id);
-	sqlite3_bind_int64(st, 2, r->rater_id);
-	sqlite3_bind_int64(st, 3, r->aspect_id);
-	if (r->has_value && !r->na)
-		sqlite3_bind_int(st, 4, r->value);
-	else
-		sqlite3_bind_null(st, 4);
-	sqlite3_bind_int(st, 5, r->na ? 1 : 0);
-	db_bind_static(st, 6, r->rationale);
-	db_bind_static(st, 7, r->types);
-	db_bind_static(st, 8, r->rationale2);
-	db_bind_static(st, 9, when(r->updated_at, now));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_fail(db, err, "storing a rating");
-	if (changed)
-		*changed = sqlite3_changes(db->h) > 0;
-	return 0;
-}
-
 /* Rows per statement in store_ratings: a 4 x 4 record fits in one. */
 #define STORE_ROWS 16
 
-/* "INSERT ... VALUES (?,...),(?,...) ON CONFLICT ..." for k rows, built once:
- * the text holds placeholders only, never data. */
+/*
+ * "HEAD (?1, ..., ?n), (...), ... TAIL" for k rows of ncols columns, built
+ * once per k into cache[k]: the text holds placeholders only, never data,
+ * and lives as long as the process (the statement cache keys on it).
+ */
+static const char *rows_sql(char **cache, const char *head, size_t ncols, size_t k,
+			    const char *tail)
+{
+	if (!cache[k]) {
+		struct sbuf sb = SBUF_INIT;
+		size_t i, c;
+
+		sbuf_adds(&sb, head);
+		for (i = 0; i < k; i++) {
+			sbuf_adds(&sb, i ? ", (" : " (");
+			for (c = 0; c < ncols; c++)
+				sbuf_addf(&sb, "%s?%zu", c ? ", " : "", ncols * i + c + 1);
+			sbuf_addc(&sb, ')');
+		}
+		sbuf_adds(&sb, tail);
+		cache[k] = sbuf_detach(&sb, NULL);
+	}
+	return cache[k];
+}
+
 static const char *ratings_sql(size_t k)
 {
-	static char *sql[STORE_ROWS + 1];
+	static char *cache[STORE_ROWS + 1];
 
-	if (!sql[k]) {
-		struct sbuf sb = SBUF_INIT;
-		size_t i;
-
-		sbuf_adds(&sb, "INSERT INTO rating (completion_id, rater_id, aspect_id, value, na, "
-			       "rationale, types, rationale2, updated_at) VALUES ");
-		for (i = 0; i < k; i++)
-			sbuf_addf(&sb, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)",
-				  i ? ", " : "", 9 * i + 1, 9 * i + 2, 9 * i + 3, 9 * i + 4,
-				  9 * i + 5, 9 * i + 6, 9 * i + 7, 9 * i + 8, 9 * i + 9);
-		sbuf_adds(&sb, " ON CONFLICT (completion_id, rater_id, aspect_id) DO UPDATE SET "
-			       "value = excluded.value, na = excluded.na, "
-			       "rationale = excluded.rationale, types = excluded.types, "
-			       "rationale2 = excluded.rationale2, updated_at = excluded.updated_at "
-			       "WHERE value IS NOT excluded.value OR na IS NOT excluded.na "
-			       "OR rationale IS NOT excluded.rationale OR types IS NOT excluded.types "
-			       "OR rationale2 IS NOT excluded.rationale2");
-		sql[k] = sbuf_detach(&sb, NULL); /* kept for the life of the process */
-	}
-	return sql[k];
+	return rows_sql(cache,
+			"INSERT INTO rating (completion_id, rater_id, aspect_id, value, na, "
+			"rationale, types, rationale2, updated_at) VALUES",
+			9, k,
+			" ON CONFLICT (completion_id, rater_id, aspect_id) DO UPDATE SET "
+			"value = excluded.value, na = excluded.na, "
+			"rationale = excluded.rationale, types = excluded.types, "
+			"rationale2 = excluded.rationale2, updated_at = excluded.updated_at "
+			"WHERE value IS NOT excluded.value OR na IS NOT excluded.na "
+			"OR rationale IS NOT excluded.rationale OR types IS NOT excluded.types "
+			"OR rationale2 IS NOT excluded.rationale2");
 }
 
 int store_ratings(struct db *db, const struct store_rating *r, size_t n, long *changed,
@@ -261,61 +242,21 @@ int store_rating_delete(struct db *db, int64_t completion_id, int64_t rater_id,
 	return 0;
 }
 
-int store_critique(struct db *db, const struct store_critique *c, int *changed,
-		   struct fb_err *err)
-{
-	char now[32];
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO critique (completion_id, rater_id, text, overall_score, "
-		"fine_grained_score, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-		"ON CONFLICT (completion_id, rater_id) DO UPDATE SET text = excluded.text, "
-		"overall_score = excluded.overall_score, "
-		"fine_grained_score = excluded.fine_grained_score, updated_at = excluded.updated_at "
-		"WHERE text IS NOT excluded.text OR overall_score IS NOT excluded.overall_score "
-		"OR fine_grained_score IS NOT excluded.fine_grained_score");
-
-	sqlite3_bind_int64(st, 1, c->completion_id);
-	sqlite3_bind_int64(st, 2, c->rater_id);
-	db_bind_static(st, 3, c->text);
-	if (c->has_overall)
-		sqlite3_bind_double(st, 4, c->overall);
-	else
-		sqlite3_bind_null(st, 4);
-	if (c->has_fine)
-		sqlite3_bind_double(st, 5, c->fine);
-	else
-		sqlite3_bind_null(st, 5);
-	db_bind_static(st, 6, when(c->updated_at, now));
-	if (sqlite3_step(st) != SQLITE_DONE)
-		return db_fail(db, err, "storing a critique");
-	if (changed)
-		*changed = sqlite3_changes(db->h) > 0;
-	return 0;
-}
-
 static const char *critiques_sql(size_t k)
 {
-	static char *sql[STORE_ROWS + 1];
+	static char *cache[STORE_ROWS + 1];
 
-	if (!sql[k]) {
-		struct sbuf sb = SBUF_INIT;
-		size_t i;
-
-		sbuf_adds(&sb, "INSERT INTO critique (completion_id, rater_id, text, overall_score, "
-			       "fine_grained_score, updated_at) VALUES ");
-		for (i = 0; i < k; i++)
-			sbuf_addf(&sb, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)", i ? ", " : "",
-				  6 * i + 1, 6 * i + 2, 6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6);
-		sbuf_adds(&sb, " ON CONFLICT (completion_id, rater_id) DO UPDATE SET "
-			       "text = excluded.text, overall_score = excluded.overall_score, "
-			       "fine_grained_score = excluded.fine_grained_score, "
-			       "updated_at = excluded.updated_at "
-			       "WHERE text IS NOT excluded.text "
-			       "OR overall_score IS NOT excluded.overall_score "
-			       "OR fine_grained_score IS NOT excluded.fine_grained_score");
-		sql[k] = sbuf_detach(&sb, NULL); /* kept for the life of the process */
-	}
-	return sql[k];
+	return rows_sql(cache,
+			"INSERT INTO critique (completion_id, rater_id, text, overall_score, "
+			"fine_grained_score, updated_at) VALUES",
+			6, k,
+			" ON CONFLICT (completion_id, rater_id) DO UPDATE SET "
+			"text = excluded.text, overall_score = excluded.overall_score, "
+			"fine_grained_score = excluded.fine_grained_score, "
+			"updated_at = excluded.updated_at "
+			"WHERE text IS NOT excluded.text "
+			"OR overall_score IS NOT excluded.overall_score "
+			"OR fine_grained_score IS NOT excluded.fine_grained_score");
 }
 
 int store_critiques(struct db *db, const struct store_critique *c, size_t n, long *changed,
@@ -352,6 +293,29 @@ int store_critiques(struct db *db, const struct store_critique *c, size_t n, lon
 			*changed += sqlite3_changes(db->h);
 		done += k;
 	}
+	return 0;
+}
+
+int store_rating(struct db *db, const struct store_rating *r, int *changed, struct fb_err *err)
+{
+	long n;
+
+	if (store_ratings(db, r, 1, &n, err) < 0)
+		return -1;
+	if (changed)
+		*changed = n > 0;
+	return 0;
+}
+
+int store_critique(struct db *db, const struct store_critique *c, int *changed,
+		   struct fb_err *err)
+{
+	long n;
+
+	if (store_critiques(db, c, 1, &n, err) < 0)
+		return -1;
+	if (changed)
+		*changed = n > 0;
 	return 0;
 }
 
