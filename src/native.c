@@ -62,98 +62,85 @@ static void note_rater(cJSON *raters, sqlite3_stmt *st, int name, int kind, int 
 
 #define RATER_COLS "r.name, r.kind, r.model, r.endpoint"
 
+/*
+ * Ratings and critiques, current and past, share a shape: the same columns
+ * (after the rater's four), with "replaced_at" last for the history.
+ */
+static void add_rating(cJSON *o, sqlite3_stmt *st, int history)
+{
+	add_text(o, "rater", st, 0);
+	add_text(o, "aspect", st, 4);
+	add_value(o, st, 5, 6);
+	add_text(o, "rationale", st, 7);
+	add_json(o, "types", st, 8);
+	add_text(o, "rationale2", st, 9);
+	add_text(o, "updated_at", st, 10);
+	if (history)
+		add_text(o, "replaced_at", st, 11);
+}
+
+static void add_critique(cJSON *o, sqlite3_stmt *st, int history)
+{
+	add_text(o, "rater", st, 0);
+	add_text(o, "text", st, 4);
+	add_num(o, "overall_score", st, 5);
+	add_num(o, "fine_grained_score", st, 6);
+	add_text(o, "updated_at", st, 7);
+	if (history)
+		add_text(o, "replaced_at", st, 8);
+}
+
+/* Run st (bound to a completion) and add one object per row under key. */
+static int add_rows(struct db *db, cJSON *c, const char *key, sqlite3_stmt *st, cJSON *raters,
+		    void (*add)(cJSON *, sqlite3_stmt *, int), int history, struct fb_err *err)
+{
+	cJSON *arr = cJSON_AddArrayToObject(c, key);
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+
+		note_rater(raters, st, 0, 1, 2, 3);
+		add(o, st, history);
+		cJSON_AddItemToArray(arr, o);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(db, err, "reading a completion's ratings");
+	return 0;
+}
+
 static int export_completion(struct db *db, cJSON *c, int64_t cid, cJSON *raters,
 			     struct fb_err *err)
 {
 	sqlite3_stmt *st;
-	cJSON *arr;
-	int rc;
 
-	arr = cJSON_AddArrayToObject(c, "ratings");
 	st = db_stmt(db, "SELECT " RATER_COLS ", a.name, x.value, x.na, x.rationale, x.types, "
 			 "x.rationale2, x.updated_at FROM rating x JOIN rater r ON r.id = x.rater_id "
 			 "JOIN aspect a ON a.id = x.aspect_id WHERE x.completion_id = ?1 "
 			 "ORDER BY r.name, a.name");
 	sqlite3_bind_int64(st, 1, cid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		note_rater(raters, st, 0, 1, 2, 3);
-		add_text(o, "rater", st, 0);
-		add_text(o, "aspect", st, 4);
-		add_value(o, st, 5, 6);
-		add_text(o, "rationale", st, 7);
-		add_json(o, "types", st, 8);
-		add_text(o, "rationale2", st, 9);
-		add_text(o, "updated_at", st, 10);
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading ratings");
-
-	arr = cJSON_AddArrayToObject(c, "rating_history");
+	if (add_rows(db, c, "ratings", st, raters, add_rating, 0, err) < 0)
+		return -1;
 	st = db_stmt(db, "SELECT " RATER_COLS ", a.name, x.value, x.na, x.rationale, x.types, "
 			 "x.rationale2, x.updated_at, x.replaced_at FROM rating_history x "
 			 "JOIN rater r ON r.id = x.rater_id JOIN aspect a ON a.id = x.aspect_id "
 			 "WHERE x.completion_id = ?1 ORDER BY r.name, a.name, x.replaced_at, x.id");
 	sqlite3_bind_int64(st, 1, cid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		note_rater(raters, st, 0, 1, 2, 3);
-		add_text(o, "rater", st, 0);
-		add_text(o, "aspect", st, 4);
-		add_value(o, st, 5, 6);
-		add_text(o, "rationale", st, 7);
-		add_json(o, "types", st, 8);
-		add_text(o, "rationale2", st, 9);
-		add_text(o, "updated_at", st, 10);
-		add_text(o, "replaced_at", st, 11);
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading rating history");
-
-	arr = cJSON_AddArrayToObject(c, "critiques");
+	if (add_rows(db, c, "rating_history", st, raters, add_rating, 1, err) < 0)
+		return -1;
 	st = db_stmt(db, "SELECT " RATER_COLS ", x.text, x.overall_score, x.fine_grained_score, "
 			 "x.updated_at FROM critique x JOIN rater r ON r.id = x.rater_id "
 			 "WHERE x.completion_id = ?1 ORDER BY r.name");
 	sqlite3_bind_int64(st, 1, cid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		note_rater(raters, st, 0, 1, 2, 3);
-		add_text(o, "rater", st, 0);
-		add_text(o, "text", st, 4);
-		add_num(o, "overall_score", st, 5);
-		add_num(o, "fine_grained_score", st, 6);
-		add_text(o, "updated_at", st, 7);
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading critiques");
-
-	arr = cJSON_AddArrayToObject(c, "critique_history");
+	if (add_rows(db, c, "critiques", st, raters, add_critique, 0, err) < 0)
+		return -1;
 	st = db_stmt(db, "SELECT " RATER_COLS ", x.text, x.overall_score, x.fine_grained_score, "
 			 "x.updated_at, x.replaced_at FROM critique_history x "
 			 "JOIN rater r ON r.id = x.rater_id WHERE x.completion_id = ?1 "
 			 "ORDER BY r.name, x.replaced_at, x.id");
 	sqlite3_bind_int64(st, 1, cid);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cJSON *o = cJSON_CreateObject();
-
-		note_rater(raters, st, 0, 1, 2, 3);
-		add_text(o, "rater", st, 0);
-		add_text(o, "text", st, 4);
-		add_num(o, "overall_score", st, 5);
-		add_num(o, "fine_grained_score", st, 6);
-		add_text(o, "updated_at", st, 7);
-		add_text(o, "replaced_at", st, 8);
-		cJSON_AddItemToArray(arr, o);
-	}
-	if (rc != SQLITE_DONE)
-		return db_fail(db, err, "reading critique history");
-	return 0;
+	return add_rows(db, c, "critique_history", st, raters, add_critique, 1, err);
 }
 
 cJSON *native_prompt_json(struct db *db, int64_t pid, struct fb_err *err)
