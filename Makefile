@@ -60,7 +60,8 @@ LIB       := $(BUILD)/libfeedbench.a
 UILIB     := $(BUILD)/libfeedbench-ui.a
 UNIT_C    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_C))
-EMBED_IN  := $(sort $(wildcard schema/*.sql)) $(sort $(wildcard rubrics/*.rubric))
+EMBED_IN  := $(sort $(wildcard schema/*.sql)) $(sort $(wildcard rubrics/*.rubric)) \
+             $(sort $(wildcard rubrics/*.prompt))
 
 ifeq ($(SANITIZE),)
 PROG      := feedbench
@@ -181,7 +182,7 @@ bench: deps-bench
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/feedbench/rubrics
 	install -m 755 feedbench $(DESTDIR)$(PREFIX)/bin/feedbench
-	install -m 644 rubrics/*.rubric $(DESTDIR)$(PREFIX)/share/feedbench/rubrics/
+	install -m 644 rubrics/*.rubric rubrics/*.prompt $(DESTDIR)$(PREFIX)/share/feedbench/rubrics/
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/feedbench

@@ -36,48 +36,7 @@ static const char *const default_aspects[] = {
 	"instruction_following", "honesty", "truthfulness", "helpfulness",
 };
 
-/*
- * The critique request, in rubric-file syntax so that jprompt fills it
- * like any aspect's template.  It lives here because rubric.c reads only
- * aspects (*.rubric files become rows of the aspect table); a [critique]
- * file kind there would let users edit it.  The answer is read by
- * reply_critique_parse: feedback, then "Overall Score: S" with S in 1..10.
- */
-static const char critique_rubric_text[] =
-	"name: critique\n"
-	"title: Critique\n"
-	"scale: 1 10\n"
-	"na: no\n"
-	"format: rating\n"
-	"\n"
-	"[system]\n"
-	"You are a demanding but fair teacher. You review a student's answer to an instruction "
-	"and give specific, constructive feedback that would help the student improve it, "
-	"followed by an overall score.\n"
-	"\n"
-	"[template]\n"
-	"# Critique\n"
-	"\n"
-	"Read the instruction and the answer below.  Write feedback as a teacher would: what the "
-	"answer does well and, above all, what it gets wrong or leaves out; how faithfully it "
-	"follows the instruction; whether its statements are true and it is honest about what it "
-	"does not know; and how it could be made more helpful.  Refer to the answer's content; "
-	"do not write a corrected answer yourself.\n"
-	"\n"
-	"Then give an overall score from 1 (useless or wrong) to 10 (could not be improved), "
-	"in steps of 0.5, on a last line of exactly this shape:\n"
-	"\n"
-	"Overall Score: (the score)\n"
-	"\n"
-	"## Instruction\n"
-	"\n"
-	"{instruction}\n"
-	"\n"
-	"## Answer\n"
-	"\n"
-	"{texts}\n"
-	"\n"
-	"## Feedback\n";
+
 
 /* ---- requests ------------------------------------------------------------- */
 
@@ -845,10 +804,11 @@ static int choose_aspects(struct cli *cli, struct judge *j, const struct judge_o
 	struct fb_err err;
 	size_t i;
 
-	j->critique_rubric = rubric_parse(critique_rubric_text, "the built-in critique template",
-					  &err);
+	/* the critique request is data too: rubrics/critique.prompt, which the
+	 * user's rubric directories may override */
+	j->critique_rubric = rubric_load_prompt("critique", &err);
 	if (!j->critique_rubric)
-		fatal("%s", err.msg);
+		return cli_fail(cli, "%s", err.msg);
 	for (i = 0; i < o->naspects; i++) {
 		const struct rubric *r = rubric_find(j->rs, o->aspects[i]);
 

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RUBRIC_ORDER_DEFAULT 100
 
@@ -405,7 +406,8 @@ int rubric_set_add_dir(struct rubric_set *rs, const char *dir, struct fb_err *er
 		names[n++] = xasprintf("%s/%s", dir, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && rc == 0; i++) {
 		char *text;
 		size_t len;
@@ -434,17 +436,95 @@ int rubric_set_add_dir(struct rubric_set *rs, const char *dir, struct fb_err *er
 	return rc;
 }
 
+/* The user's rubric directories, in the order they are read (later ones
+ * override earlier ones).  Caller frees each and the array. */
+static char **user_dirs(size_t *n)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *env = getenv("FEEDBENCH_RUBRICS");
+	char **dirs = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if ((xdg && *xdg) || (home && *home)) {
+		xgrow((void **)&dirs, &cap, *n + 1, sizeof(*dirs));
+		dirs[(*n)++] = xdg && *xdg ? xasprintf("%s/feedbench/rubrics", xdg)
+					   : xasprintf("%s/.config/feedbench/rubrics", home);
+	}
+	if (env && *env) {
+		char *copy = xstrdup(env), *save = NULL, *tok;
+
+		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+			xgrow((void **)&dirs, &cap, *n + 1, sizeof(*dirs));
+			dirs[(*n)++] = xstrdup(tok);
+		}
+		free(copy);
+	}
+	return dirs;
+}
+
+static void free_dirs(char **dirs, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(dirs[i]);
+	free(dirs);
+}
+
+struct rubric *rubric_load_prompt(const char *name, struct fb_err *err)
+{
+	const struct embedded_file *f;
+	struct rubric *r = NULL;
+	char **dirs, *shipped, *path = NULL;
+	size_t n, i;
+
+	dirs = user_dirs(&n);
+	for (i = n; i-- > 0 && !path;) {
+		char *cand = xasprintf("%s/%s.prompt", dirs[i], name);
+
+		if (access(cand, F_OK) == 0)
+			path = cand;
+		else
+			free(cand);
+	}
+	free_dirs(dirs, n);
+	if (path) {
+		char *text;
+		size_t len;
+
+		if (read_file(path, &text, &len, err) == 0) {
+			if (strlen(text) != len)
+				fb_error(err, "%s: holds a NUL byte", path);
+			else
+				r = rubric_parse(text, path, err);
+			free(text);
+		}
+		free(path);
+		return r;
+	}
+	shipped = xasprintf("rubrics/%s.prompt", name);
+	for (f = embedded_files; f->name; f++)
+		if (!strcmp(f->name, shipped))
+			break;
+	if (f->name)
+		r = rubric_parse(f->text, f->name, err);
+	else
+		fb_error(err, "no prompt named '%s' (rubrics/%s.prompt)", name, name);
+	free(shipped);
+	return r;
+}
+
 int rubric_set_load(struct rubric_set **out, struct fb_err *err)
 {
 	struct rubric_set *rs = xcalloc(1, sizeof(*rs));
 	const struct embedded_file *f;
-	const char *env;
 
 	*out = NULL;
 	for (f = embedded_files; f->name; f++) {
 		struct rubric *r;
 
-		if (!starts_with(f->name, "rubrics/"))
+		if (!starts_with(f->name, "rubrics/") || !ends_with(f->name, ".rubric"))
 			continue;
 		r = rubric_parse(f->text, f->name, err);
 		if (!r) {
@@ -453,34 +533,18 @@ int rubric_set_load(struct rubric_set **out, struct fb_err *err)
 		}
 		rubric_set_put(rs, r);
 	}
-	env = getenv("XDG_CONFIG_HOME");
 	{
-		char *dir = NULL;
-		const char *home = getenv("HOME");
+		size_t n, i;
+		char **dirs = user_dirs(&n);
 
-		if (env && *env)
-			dir = xasprintf("%s/feedbench/rubrics", env);
-		else if (home && *home)
-			dir = xasprintf("%s/.config/feedbench/rubrics", home);
-		if (dir && rubric_set_add_dir(rs, dir, err) < 0) {
-			free(dir);
-			rubric_set_free(rs);
-			return -1;
-		}
-		free(dir);
-	}
-	env = getenv("FEEDBENCH_RUBRICS");
-	if (env && *env) {
-		char *copy = xstrdup(env), *save = NULL, *tok;
-
-		for (tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
-			if (rubric_set_add_dir(rs, tok, err) < 0) {
-				free(copy);
+		for (i = 0; i < n; i++) {
+			if (rubric_set_add_dir(rs, dirs[i], err) < 0) {
+				free_dirs(dirs, n);
 				rubric_set_free(rs);
 				return -1;
 			}
 		}
-		free(copy);
+		free_dirs(dirs, n);
 	}
 	*out = rs;
 	return 0;

@@ -19,6 +19,9 @@
  *   [template]            the judge's user message (placeholders {...})
  *   [pattern]             a PCRE2 pattern for one answer block
  *
+ * Files named NAME.prompt use the same syntax for prompts that are not
+ * aspects (rubric_load_prompt).
+ *
  * The shipped rubrics are compiled in; files in the directories of
  * $FEEDBENCH_RUBRICS (colon-separated) and $XDG_CONFIG_HOME/feedbench/rubrics
  * add aspects or replace shipped ones of the same name.
@@ -81,6 +84,14 @@ int rubric_set_add_dir(struct rubric_set *rs, const char *dir, struct fb_err *er
 /* Add or replace r; the set takes ownership. */
 void rubric_set_put(struct rubric_set *rs, struct rubric *r);
 void rubric_set_free(struct rubric_set *rs);
+
+/*
+ * A prompt that is not an aspect (rubrics/NAME.prompt, e.g. the judge's
+ * critique request), in rubric syntax.  The directories that extend the
+ * rubric set override the shipped file.  Caller frees with rubric_free;
+ * NULL with err when it is missing or malformed.
+ */
+struct rubric *rubric_load_prompt(const char *name, struct fb_err *err);
 
 /* Borrowed; NULL when the set has no such aspect. */
 const struct rubric *rubric_find(const struct rubric_set *rs, const char *name);
