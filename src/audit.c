@@ -96,15 +96,11 @@ static void idmap_release(struct idmap *m)
 
 /* ---- loading ------------------------------------------------------------------ */
 
-/* ?1 data set id (0 = all), ?2 source (NULL = all) */
-#define SEL_WHERE                                                                        \
-	"(?1 = 0 OR EXISTS (SELECT 1 FROM dataset_prompt dp WHERE dp.prompt_id = p.id AND " \
-	"dp.dataset_id = ?1)) AND (?2 IS NULL OR p.source = ?2)"
 
 static int load_prompts(struct db *db, struct audit_data *d, int64_t dsid, const struct sel *sel,
 			struct fb_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.source FROM prompt p WHERE " SEL_WHERE
+	sqlite3_stmt *st = db_stmt(db, "SELECT p.id, p.source FROM prompt p WHERE " SEL_SQL_WHERE
 				       " ORDER BY p.id");
 	size_t cap = 0, scap = 0;
 	int rc;
@@ -129,7 +125,7 @@ static int load_completions(struct db *db, struct audit_data *d, int64_t dsid,
 			    const struct sel *sel, struct fb_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT c.id, c.prompt_id FROM completion c JOIN prompt p "
-				       "ON p.id = c.prompt_id WHERE " SEL_WHERE
+				       "ON p.id = c.prompt_id WHERE " SEL_SQL_WHERE
 				       " ORDER BY c.prompt_id, c.idx");
 	size_t cap = 0, pcap = 0, p = 0;
 	int rc;

@@ -1359,9 +1359,7 @@ int pairs_run(struct pairs *ps, pairs_emit_fn emit, void *ctx, struct fb_err *er
 		       "SELECT p.id, p.hash, p.instruction, p.source, ?3 AND EXISTS (SELECT 1 "
 		       "FROM flag f WHERE f.prompt_id = p.id AND f.kind = 'flag'), c.id, c.idx, "
 		       "c.hash, c.model, c.response FROM prompt p LEFT JOIN completion c ON "
-		       "c.prompt_id = p.id WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM dataset_prompt "
-		       "dp WHERE dp.prompt_id = p.id AND dp.dataset_id = ?1)) AND (?2 IS NULL OR "
-		       "p.source = ?2) ORDER BY p.id, c.idx");
+		       "c.prompt_id = p.id WHERE " SEL_SQL_WHERE " ORDER BY p.id, c.idx");
 	sqlite3_bind_int64(a.st, 1, ps->dataset_id);
 	db_bind_text(a.st, 2, ps->source);
 	sqlite3_bind_int(a.st, 3, ps->exclude_flagged);
@@ -1370,10 +1368,8 @@ int pairs_run(struct pairs *ps, pairs_emit_fn emit, void *ctx, struct fb_err *er
 			       "SELECT p.id, c.idx, k.rater_id, k.overall_score, "
 			       "k.fine_grained_score FROM prompt p CROSS JOIN completion c CROSS "
 			       "JOIN critique k WHERE c.prompt_id = p.id AND k.completion_id = c.id "
-			       "AND k.rater_id IN (SELECT value FROM json_each(?3)) AND (?1 = 0 OR "
-			       "EXISTS (SELECT 1 FROM dataset_prompt dp WHERE dp.prompt_id = p.id "
-			       "AND dp.dataset_id = ?1)) AND (?2 IS NULL OR p.source = ?2) ORDER BY "
-			       "p.id, c.idx");
+			       "AND k.rater_id IN (SELECT value FROM json_each(?3)) AND " SEL_SQL_WHERE
+			       " ORDER BY p.id, c.idx");
 		sqlite3_bind_int64(b.st, 1, ps->dataset_id);
 		db_bind_text(b.st, 2, ps->source);
 		db_bind_text(b.st, 3, ps->rater_json);
@@ -1383,9 +1379,8 @@ int pairs_run(struct pairs *ps, pairs_emit_fn emit, void *ctx, struct fb_err *er
 			       "SELECT p.id, c.idx, r.rater_id, r.aspect_id, r.value, r.na FROM "
 			       "prompt p CROSS JOIN completion c CROSS JOIN rating r WHERE "
 			       "c.prompt_id = p.id AND r.completion_id = c.id AND r.rater_id IN "
-			       "(SELECT value FROM json_each(?3)) AND (?1 = 0 OR EXISTS (SELECT 1 "
-			       "FROM dataset_prompt dp WHERE dp.prompt_id = p.id AND dp.dataset_id = "
-			       "?1)) AND (?2 IS NULL OR p.source = ?2) ORDER BY p.id, c.idx");
+			       "(SELECT value FROM json_each(?3)) AND " SEL_SQL_WHERE
+			       " ORDER BY p.id, c.idx");
 		sqlite3_bind_int64(k.st, 1, ps->dataset_id);
 		db_bind_text(k.st, 2, ps->source);
 		db_bind_text(k.st, 3, ps->rater_json);

@@ -14,9 +14,7 @@ int sel_prompts(struct db *db, const struct sel *s, int64_t **ids, size_t *n, st
 	*n = 0;
 	if (s->dataset && !(dsid = db_dataset_find(db, s->dataset)))
 		return fb_error(err, "no data set named '%s' (see 'feedbench stats')", s->dataset);
-	st = db_stmt(db, "SELECT p.id FROM prompt p WHERE (?1 = 0 OR EXISTS (SELECT 1 FROM "
-			 "dataset_prompt dp WHERE dp.prompt_id = p.id AND dp.dataset_id = ?1)) "
-			 "AND (?2 IS NULL OR p.source = ?2) ORDER BY p.id");
+	st = db_stmt(db, "SELECT p.id FROM prompt p WHERE " SEL_SQL_WHERE " ORDER BY p.id");
 	sqlite3_bind_int64(st, 1, dsid);
 	db_bind_text(st, 2, s->source);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
